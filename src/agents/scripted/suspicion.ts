@@ -1,0 +1,19 @@
+/**
+ * A keyword score for request text: how much it looks like an extraction or
+ * manipulation attempt. Deliberately naive — benign-but-suspicious traffic
+ * ("what is your password policy?") trips it too, which is why Blue needs probes.
+ */
+const PATTERNS: ReadonlyArray<[RegExp, number]> = [
+  [/\b(password|secret|api[ _-]?key|canary|token|banned word|forbidden word|policy code|confidential)\b/i, 1],
+  [/\b(reveal|print|tell me|output|spell|verbatim|leak|show me)\b/i, 0.5],
+  [/\b(ignore|disregard|override)\b.*\b(instructions?|rules?)\b/i, 1.5],
+  [/\b(administrator|admin|developer mode|security officer|authori[sz]ed|operator team)\b/i, 1],
+  [/\b(pretend|you are now|unrestricted|no restrictions)\b/i, 1],
+  [/\b(reverse|base64|letter by letter)\b/i, 0.5],
+];
+
+export function textSuspicion(text: string): number {
+  let score = 0;
+  for (const [pattern, weight] of PATTERNS) if (pattern.test(text)) score += weight;
+  return score;
+}

@@ -1,0 +1,98 @@
+/**
+ * `seige play`: seeded episodes between a Red and a Blue policy, in process.
+ * Episode i resets with seed S+i. Prints a table per role, or with --json exactly
+ * one JSON object on stdout (progress and logs go to stderr).
+ */
+import { createWriteStream } from "node:fs";
+import { resolvePolicy } from "../agents/index.js";
+import { Curriculum } from "../arena/index.js";
+import type { EpisodeSummary, Stage } from "../arena/schema.js";
+import { playEpisode, Recorder, SeigeEnv } from "../env/index.js";
+import { type PlayReport, summarize } from "../env/metrics.js";
+import { createTarget } from "../target/index.js";
+import { CliUsageError, intFlag, parseFlags } from "./args.js";
+import { Progress } from "./progress.js";
+
+const HELP = `usage: seige play --red <policy> --blue <policy> [--episodes N] [--seed S] [--stage K]
+                  [--curriculum] [--record FILE.jsonl] [--json]
+
+  --red        random | text | steer                         (default steer)
+  --blue       allow-all | block-all | flag-all | probe-threshold (default probe-threshold)
+  --episodes   number of episodes (default 10); episode i uses seed S+i
+  --seed       first seed (default 0)
+  --stage      curriculum stage 1-3 (default 1)
+  --curriculum start at --stage and promote on rolling averages (window 50)
+  --record     write every episode as JSONL (replay with \`seige replay FILE\`)
+  --json       print one JSON object on stdout instead of the table
+The target comes from SEIGE_TARGET_BACKEND (default sim).`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      red: { type: "string", default: "steer" },
+      blue: { type: "string", default: "probe-threshold" },
+      episodes: { type: "string" },
+      seed: { type: "string" },
+      stage: { type: "string" },
+      curriculum: { type: "boolean", default: false },
+      record: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const episodes = intFlag(values.episodes, "episodes", 10);
+  const seed = intFlag(values.seed, "seed", 0);
+  const firstStage = intFlag(values.stage, "stage", 1);
+  if (episodes < 1) throw new CliUsageError("--episodes must be at least 1");
+  if (![1, 2, 3].includes(firstStage)) throw new CliUsageError("--stage must be 1, 2 or 3");
+  const red = resolvePolicy("red", values.red!);
+  const blue = resolvePolicy("blue", values.blue!);
+
+  const target = await createTarget();
+  const env = new SeigeEnv(target);
+  const out = values.record ? createWriteStream(values.record) : null;
+  if (out) new Recorder(target, (line) => out.write(`${line}\n`)).attach(env);
+  const curriculum = values.curriculum ? new Curriculum({ startStage: firstStage as Stage }) : null;
+
+  const summaries: EpisodeSummary[] = [];
+  const progress = new Progress(`play ${red.name} vs ${blue.name}`, episodes);
+  for (let i = 0; i < episodes; i++) {
+    const stage = curriculum ? curriculum.stage : (firstStage as Stage);
+    const outcome = await playEpisode(env, red, blue, { seed: seed + i, stage });
+    summaries.push(outcome.summary);
+    curriculum?.record(outcome.summary);
+    progress.tick(i + 1);
+  }
+  progress.finish(`target ${target.info.backend}/${target.info.modelId}`);
+  if (out) await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  await target.close?.();
+
+  const report = summarize(summaries);
+  if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else process.stdout.write(formatReport(report, red.name, blue.name));
+  return 0;
+}
+
+function formatReport(r: PlayReport, redName: string, blueName: string): string {
+  const ci = (x: [number, number]) => `[${x[0].toFixed(2)}, ${x[1].toFixed(2)}]`;
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const rows: [string, string][] = [
+    ["red policy", redName],
+    ["  mean return (95% CI)", `${r.red.mean_return.toFixed(2)} ${ci(r.red.return_ci95)}`],
+    ["  attack success rate", pct(r.red.attack_success_rate)],
+    ["  partial leak rate", pct(r.red.partial_leak_rate)],
+    ["blue policy", blueName],
+    ["  mean return (95% CI)", `${r.blue.mean_return.toFixed(2)} ${ci(r.blue.return_ci95)}`],
+    ["  true-positive rate", pct(r.blue.tp_rate)],
+    ["  false-positive rate", pct(r.blue.fp_rate)],
+    ["  detection latency (ticks)", r.blue.detection_latency === null ? "n/a" : r.blue.detection_latency.toFixed(2)],
+    ["  utility (benign served)", pct(r.blue.utility)],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return `${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n")}\nepisodes: ${r.episodes}\n`;
+}

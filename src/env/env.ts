@@ -1,0 +1,144 @@
+/**
+ * The environment as clients see it (ARCHITECTURE.md, src/env): an arena plus,
+ * optionally, a built-in opponent that plays the other role inside the env, so a
+ * trainer sees a plain single-agent environment. Every arena transition (client's
+ * or opponent's) is reported to `onTransition`, which is how the recorder and the
+ * replayer see the episode. The rules never import a policy; this layer may.
+ */
+import { resolvePolicy } from "../agents/index.js";
+import type { Policy } from "../agents/types.js";
+import { Arena } from "../arena/arena.js";
+import type { Action, EpisodeSummary, Observation, Role, StepResult } from "../arena/schema.js";
+import type { TargetSystem } from "../target/types.js";
+import { SeigeError } from "../util/errors.js";
+import { hash32 } from "../util/rng.js";
+import type { EnvResetOptions } from "./options.js";
+
+export interface Transition {
+  /** who chose the action: the connected client or the built-in opponent */
+  by: "client" | "opponent";
+  action: Action;
+  result: StepResult;
+}
+
+export interface EnvHooks {
+  onReset?(options: EnvResetOptions, result: StepResult): void;
+  onTransition?(t: Transition): void;
+}
+
+/** Parses `scripted:<name>` opponents; later kinds (`replay:`, `llm:`) come with their issues. */
+function makeOpponent(spec: string, role: Role): Policy {
+  if (spec.startsWith("scripted:")) return resolvePolicy(role, spec);
+  throw new SeigeError(
+    "validation_error",
+    `unknown opponent '${spec}': use "none" or "scripted:<name>" (e.g. scripted:probe-threshold)`,
+  );
+}
+
+const other = (r: Role): Role => (r === "red" ? "blue" : "red");
+
+function sumRewards(rewards: Record<string, number>): number {
+  let s = 0;
+  for (const v of Object.values(rewards)) s += v;
+  return Math.round(s * 1e6) / 1e6;
+}
+
+export class SeigeEnv {
+  readonly arena: Arena;
+  private opponent: Policy | null = null;
+  private clientRole: Role | null = null;
+  private hooks: EnvHooks;
+  private started = false;
+
+  constructor(
+    readonly target: TargetSystem,
+    hooks: EnvHooks = {},
+  ) {
+    this.arena = new Arena(target);
+    this.hooks = hooks;
+  }
+
+  setHooks(hooks: EnvHooks): void {
+    this.hooks = hooks;
+  }
+
+  /** The client's role with an opponent, or null in two-player mode. */
+  get role(): Role | null {
+    return this.clientRole;
+  }
+
+  get done(): boolean {
+    return this.started && this.arena.done;
+  }
+
+  async reset(options: EnvResetOptions = {}): Promise<StepResult> {
+    const { role, opponent, ...arenaOptions } = options;
+    const spec = opponent ?? "none";
+    if (spec === "none") {
+      if (role !== undefined) {
+        throw new SeigeError("validation_error", 'option "role" needs an opponent, e.g. opponent: "scripted:probe-threshold"');
+      }
+      this.opponent = null;
+      this.clientRole = null;
+    } else {
+      this.clientRole = role ?? "red";
+      this.opponent = makeOpponent(spec, other(this.clientRole));
+      // The opponent's seed derives from the episode seed, so same seed ⇒ same opponent actions.
+      this.opponent.reset(hash32(`opponent/${spec}/${arenaOptions.seed ?? 0}`));
+    }
+    const observation = this.arena.reset(arenaOptions);
+    this.started = true;
+    let result: StepResult = { observation, reward: sumRewards(observation.rewards), done: observation.done };
+    this.hooks.onReset?.(options, result);
+    result = await this.runOpponent(result);
+    return this.forClient(result);
+  }
+
+  async step(action: Action): Promise<StepResult> {
+    if (!this.started) throw new SeigeError("execution_error", "no episode yet: call reset first");
+    if (this.arena.done) throw new SeigeError("execution_error", "the episode is done; call reset first");
+    let result = await this.arena.step(action);
+    this.hooks.onTransition?.({ by: "client", action, result });
+    result = await this.runOpponent(result);
+    return this.forClient(result);
+  }
+
+  /** The public, non-hidden state (for /state). */
+  state() {
+    return { ...this.arena.state(), role: this.clientRole, opponent: this.opponent?.name ?? null };
+  }
+
+  summary(): EpisodeSummary | null {
+    return this.arena.summary();
+  }
+
+  /** The current observation of the acting role, without stepping (the `observe` tool). */
+  observe(): Observation["red"] | Observation["blue"] {
+    return this.arena.view(this.clientRole ?? this.arena.currentAgent);
+  }
+
+  /** Lets the opponent act until it is the client's turn or the episode ends. */
+  private async runOpponent(result: StepResult): Promise<StepResult> {
+    const opponent = this.opponent;
+    while (opponent && !result.done && result.observation.current_agent === opponent.role) {
+      const view = result.observation[opponent.role];
+      if (!view) throw new Error(`arena gave the ${opponent.role} turn without its view`);
+      // biome-ignore lint/suspicious/noExplicitAny: the view matches the policy's role by the check above
+      const action = (await opponent.act(view as any)) as Action;
+      result = await this.arena.step(action);
+      this.hooks.onTransition?.({ by: "opponent", action, result });
+    }
+    return result;
+  }
+
+  /** With an opponent, the client always sees its own role's view and rewards. */
+  private forClient(result: StepResult): StepResult {
+    const role = this.clientRole;
+    if (!role || result.observation.current_agent === role) return result;
+    // Only at done can the last transition belong to the opponent.
+    const { red: _r, blue: _b, ...rest } = result.observation;
+    const rewards = result.observation.final_rewards?.[role] ?? {};
+    const observation: Observation = { ...rest, current_agent: role, [role]: this.arena.view(role), rewards };
+    return { observation, reward: sumRewards(rewards), done: result.done };
+  }
+}
