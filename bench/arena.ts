@@ -12,7 +12,9 @@ import { playEpisode, SeigeEnv } from "../src/env/index.js";
 import { createTarget } from "../src/target/index.js";
 import { benchHeader, median } from "./env-info.js";
 
-const { values } = parseArgs({ options: { reps: { type: "string", default: "7" }, episodes: { type: "string", default: "40" } } });
+const { values } = parseArgs({
+  options: { reps: { type: "string", default: "7" }, episodes: { type: "string", default: "40" } },
+});
 const reps = Number(values.reps);
 const episodes = Number(values.episodes);
 
@@ -25,14 +27,21 @@ async function measure(red: string, blue: string, stage: 1 | 2 | 3) {
   for (let rep = 0; rep < reps; rep++) {
     let steps = 0;
     const t0 = process.hrtime.bigint();
-    for (let i = 0; i < episodes; i++) steps += (await playEpisode(env, r, b, { seed: rep * 1000 + i, stage })).steps;
+    for (let i = 0; i < episodes; i++)
+      steps += (await playEpisode(env, r, b, { seed: rep * 1000 + i, stage })).steps;
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     rates.push(steps / seconds);
   }
   return { median: median(rates), min: Math.min(...rates), max: Math.max(...rates) };
 }
 
-console.log(benchHeader(`npx tsx bench/arena.ts --reps ${reps} --episodes ${episodes}`, { backend: "sim", reps, episodes }));
+console.log(
+  benchHeader(`npx tsx bench/arena.ts --reps ${reps} --episodes ${episodes}`, {
+    backend: "sim",
+    reps,
+    episodes,
+  }),
+);
 console.log("pairing                              stage  steps/s (median)  range");
 for (const stage of [1, 2, 3] as const) {
   const base = await measure("steer", "allow-all", stage);
@@ -41,5 +50,7 @@ for (const stage of [1, 2, 3] as const) {
     `${name.padEnd(37)}${String(stage).padEnd(7)}${m.median.toFixed(0).padStart(16)}  ${m.min.toFixed(0)}–${m.max.toFixed(0)}`;
   console.log(fmt("steer vs allow-all (baseline)", base));
   console.log(fmt("steer vs probe-threshold", probe));
-  console.log(`${"  ratio probe-threshold / baseline".padEnd(44)}${(probe.median / base.median).toFixed(2).padStart(16)}`);
+  console.log(
+    `${"  ratio probe-threshold / baseline".padEnd(44)}${(probe.median / base.median).toFixed(2).padStart(16)}`,
+  );
 }

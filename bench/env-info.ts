@@ -8,7 +8,12 @@ import { cpus, totalmem } from "node:os";
 
 function ortVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../node_modules/onnxruntime-node/package.json", import.meta.url), "utf8"));
+    const pkg = JSON.parse(
+      readFileSync(
+        new URL("../node_modules/onnxruntime-node/package.json", import.meta.url),
+        "utf8",
+      ),
+    );
     return pkg.version;
   } catch {
     return "not installed";
@@ -17,8 +22,14 @@ function ortVersion(): string {
 
 function commit(): string {
   try {
-    const sha = execSync("git rev-parse --short HEAD", { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-    const dirty = execSync("git status --porcelain", { stdio: ["ignore", "pipe", "ignore"] }).toString().trim() ? "+dirty" : "";
+    const sha = execSync("git rev-parse --short HEAD", { stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+    const dirty = execSync("git status --porcelain", { stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim()
+      ? "+dirty"
+      : "";
     return sha + dirty;
   } catch {
     return "unknown";

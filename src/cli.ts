@@ -6,19 +6,44 @@
  */
 import { SeigeError } from "./util/errors.js";
 
-type Command = { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<number> }> };
+type Command = {
+  summary: string;
+  load: () => Promise<{ run: (argv: string[]) => Promise<number> }>;
+};
 
 const COMMANDS: Record<string, Command> = {
-  serve: { summary: "serve the environment over the OpenEnv protocol (HTTP, /ws, /mcp)", load: () => import("./commands/serve.js") },
-  smoke: { summary: "smoke-run a server: health, metadata, schema, reset, a Red and a Blue step", load: () => import("./commands/smoke.js") },
-  play: { summary: "run seeded episodes between two policies and print a table", load: () => import("./commands/play.js") },
-  replay: { summary: "re-run a recorded episode (JSONL) and check it reproduces", load: () => import("./commands/replay.js") },
-  lens: { summary: "the white-box runtime: make-tiny | forward | generate | inspect", load: () => import("./commands/lens.js") },
+  serve: {
+    summary: "serve the environment over the OpenEnv protocol (HTTP, /ws, /mcp)",
+    load: () => import("./commands/serve.js"),
+  },
+  smoke: {
+    summary: "smoke-run a server: health, metadata, schema, reset, a Red and a Blue step",
+    load: () => import("./commands/smoke.js"),
+  },
+  play: {
+    summary: "run seeded episodes between two policies and print a table",
+    load: () => import("./commands/play.js"),
+  },
+  replay: {
+    summary: "re-run a recorded episode (JSONL) and check it reproduces",
+    load: () => import("./commands/replay.js"),
+  },
+  lens: {
+    summary: "the white-box runtime: make-tiny | forward | generate | inspect",
+    load: () => import("./commands/lens.js"),
+  },
 };
 
 function usage(): string {
   const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return ["usage: seige <command> [options]", "", "commands:", ...rows, "", "`seige <command> --help` for a command's options."].join("\n");
+  return [
+    "usage: seige <command> [options]",
+    "",
+    "commands:",
+    ...rows,
+    "",
+    "`seige <command> --help` for a command's options.",
+  ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -16,7 +16,8 @@ export function policyNames(role: Role): string[] {
 
 export function resolvePolicy<R extends Role>(role: R, spec: string): PolicyFor<R> {
   const name = spec.startsWith("scripted:") ? spec.slice("scripted:".length) : spec;
-  const table: Record<string, () => RedPolicy | BluePolicy> = role === "red" ? SCRIPTED_RED : SCRIPTED_BLUE;
+  const table: Record<string, () => RedPolicy | BluePolicy> =
+    role === "red" ? SCRIPTED_RED : SCRIPTED_BLUE;
   const make = table[name];
   if (!make) {
     throw new SeigeError(

@@ -27,16 +27,34 @@ export const RED_STRATEGIES = [
 ] as const;
 export type RedStrategy = (typeof RED_STRATEGIES)[number];
 
-export const BLUE_ACTIONS = ["probe", "monitor", "defer", "flag", "block", "patch", "explain"] as const;
+export const BLUE_ACTIONS = [
+  "probe",
+  "monitor",
+  "defer",
+  "flag",
+  "block",
+  "patch",
+  "explain",
+] as const;
 export type BlueActionType = (typeof BLUE_ACTIONS)[number];
 
 /** Labels Red may steer along (GAME.md §5); `refusal` is ablated, not added. */
-export const ATTACK_DIRECTIONS = ["authority", "trust_escalation", "compliance", "danger", "distraction"] as const;
+export const ATTACK_DIRECTIONS = [
+  "authority",
+  "trust_escalation",
+  "compliance",
+  "danger",
+  "distraction",
+] as const;
 export const REFUSAL_DIRECTION = "refusal" as const;
 /** Operator-approved style directions used in benign traffic from stage 2. */
 export const APPROVED_DIRECTIONS = ["formality", "brevity", "positivity"] as const;
 /** Every label in a direction library, in a fixed order (probe cosines use it). */
-export const DIRECTION_LABELS = [...ATTACK_DIRECTIONS, REFUSAL_DIRECTION, ...APPROVED_DIRECTIONS] as const;
+export const DIRECTION_LABELS = [
+  ...ATTACK_DIRECTIONS,
+  REFUSAL_DIRECTION,
+  ...APPROVED_DIRECTIONS,
+] as const;
 export type DirectionLabel = (typeof DIRECTION_LABELS)[number];
 
 export const INTENT_CLASSES = ["benign", "escalation", "extraction", "distraction"] as const;
@@ -93,14 +111,22 @@ export const RedActionSchema = z.strictObject({
   strategy: z.enum(RED_STRATEGIES).describe("the attack strategy (GAME.md §5)"),
   sub_strategy: z.string().max(200).optional().describe("free-text label of the tactic, for logs"),
   payload: z.string().max(8000).describe("the user-visible request text"),
-  session_id: SessionId.optional().describe("which of Red's own sessions to use; default its first"),
+  session_id: SessionId.optional().describe(
+    "which of Red's own sessions to use; default its first",
+  ),
   target_layer: Layer.optional().describe("layer for steering_vector and circuit_bypass"),
-  direction_label: z.string().max(64).optional().describe("direction to steer along (steering_vector)"),
+  direction_label: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("direction to steer along (steering_vector)"),
   magnitude: z
     .number()
     .optional()
     .describe("steering strength in units of the layer's typical residual norm, in [0, 8]"),
-  coalition_partner: SessionId.optional().describe("Red's second session, for coalition strategies"),
+  coalition_partner: SessionId.optional().describe(
+    "Red's second session, for coalition strategies",
+  ),
   heads: z
     .array(z.number().int())
     .max(64)
@@ -118,8 +144,17 @@ export const ExplanationSchema = z.strictObject({
   threat_level: z.enum(THREAT_LEVELS),
   detection_method: z.enum(DETECTION_METHODS),
   layer_implicated: Layer.nullable().default(null).describe("null for a text-only attack"),
-  direction_match: z.string().max(64).nullable().default(null).describe("null for a text-only attack"),
-  evidence_turns: z.array(z.number().int()).max(64).default([]).describe("ticks that show the attack"),
+  direction_match: z
+    .string()
+    .max(64)
+    .nullable()
+    .default(null)
+    .describe("null for a text-only attack"),
+  evidence_turns: z
+    .array(z.number().int())
+    .max(64)
+    .default([])
+    .describe("ticks that show the attack"),
   anomaly_score: z.number().optional(),
   recommended_action: z.enum(RECOMMENDED_ACTIONS),
   circuit_hypothesis: z.string().max(2000).optional(),
@@ -129,10 +164,18 @@ export type Explanation = z.infer<typeof ExplanationSchema>;
 export const BlueActionSchema = z.strictObject({
   agent_type: z.literal("blue"),
   action_type: z.enum(BLUE_ACTIONS).describe("what to do (GAME.md §3)"),
-  session_id: SessionId.optional().describe("the pending request's session (all but monitor/defer)"),
+  session_id: SessionId.optional().describe(
+    "the pending request's session (all but monitor/defer)",
+  ),
   layer: Layer.optional().describe("layer to probe or patch"),
-  explanation: ExplanationSchema.optional().describe("structured explanation (flag, block, explain)"),
-  patch_reference: z.string().max(200).optional().describe("free-text reference for a patch, for logs"),
+  explanation: ExplanationSchema.optional().describe(
+    "structured explanation (flag, block, explain)",
+  ),
+  patch_reference: z
+    .string()
+    .max(200)
+    .optional()
+    .describe("free-text reference for a patch, for logs"),
   method: z.enum(PATCH_METHODS).optional().describe("patch method; default project_out"),
   direction_label: z.string().max(64).optional().describe("direction a project_out patch removes"),
   metadata: Metadata,
@@ -164,7 +207,9 @@ export const RedViewSchema = z.object({
   stage: z.number().int(),
   task: TaskPublicSchema,
   policy_rules_count: z.number().int(),
-  sessions: z.array(z.object({ session_id: z.string(), transcript: z.array(TranscriptEntrySchema) })),
+  sessions: z.array(
+    z.object({ session_id: z.string(), transcript: z.array(TranscriptEntrySchema) }),
+  ),
   available_strategies: z.array(z.enum(RED_STRATEGIES)),
   n_layers: z.number().int(),
   n_heads: z.number().int(),
@@ -174,15 +219,21 @@ export const RedViewSchema = z.object({
     target_calls_left: z.number().int(),
     steps_left: z.number().int(),
   }),
-  strategy_history: z.array(z.object({ tick: z.number().int(), strategy: z.enum(RED_STRATEGIES), session_id: z.string() })),
+  strategy_history: z.array(
+    z.object({ tick: z.number().int(), strategy: z.enum(RED_STRATEGIES), session_id: z.string() }),
+  ),
 });
 export type RedView = z.infer<typeof RedViewSchema>;
 
 export const ProbeSummarySchema = z.object({
   layer: z.number().int(),
   norm: z.number(),
-  anomaly_z: z.number().describe("z-score of the activation against the clean baseline of that layer"),
-  cosines: z.record(z.string(), z.number()).describe("cosine similarity to every library direction"),
+  anomaly_z: z
+    .number()
+    .describe("z-score of the activation against the clean baseline of that layer"),
+  cosines: z
+    .record(z.string(), z.number())
+    .describe("cosine similarity to every library direction"),
   intent: z.object({
     class: z.enum(INTENT_CLASSES),
     confidence: z.number(),
@@ -212,7 +263,12 @@ export const BlueViewSchema = z.object({
   task: TaskPublicSchema.extend({ protected_value: z.string(), policy_rules: z.array(z.string()) }),
   pending: z.array(z.object({ session_id: z.string(), request: z.string() })),
   logs: z.array(
-    z.object({ tick: z.number().int(), session_id: z.string(), request: z.string(), response: z.string() }),
+    z.object({
+      tick: z.number().int(),
+      session_id: z.string(),
+      request: z.string(),
+      response: z.string(),
+    }),
   ),
   probe_results: z.array(ProbeResultSchema).describe("results of probes made this tick"),
   alerts: z.array(AlertSchema),
@@ -221,7 +277,9 @@ export const BlueViewSchema = z.object({
   budgets: z.object({ steps_left: z.number().int() }),
   n_layers: z.number().int(),
   direction_labels: z.object({ attack: z.array(z.string()), approved: z.array(z.string()) }),
-  activation_access: z.boolean().describe("false on a black-box target: probe and patch are unavailable"),
+  activation_access: z
+    .boolean()
+    .describe("false on a black-box target: probe and patch are unavailable"),
 });
 export type BlueView = z.infer<typeof BlueViewSchema>;
 
@@ -239,10 +297,17 @@ export const AttackRecordSchema = z.object({
   magnitude: z.number().nullable(),
   heads: z.array(z.number().int()).nullable(),
   layer_range: z.tuple([z.number().int(), z.number().int()]).nullable(),
-  decoy: z.boolean().describe("a coalition_distraction decoy: acting on it is a true positive, letting it run is no miss"),
+  decoy: z
+    .boolean()
+    .describe(
+      "a coalition_distraction decoy: acting on it is a true positive, letting it run is no miss",
+    ),
   blue_action: z.enum(["none", "flag", "block", "patch"]),
   leak: z.enum(["none", "partial", "full"]),
-  would_have_leaked: z.boolean().nullable().describe("counterfactual, run only when Blue blocked or patched"),
+  would_have_leaked: z
+    .boolean()
+    .nullable()
+    .describe("counterfactual, run only when Blue blocked or patched"),
 });
 export type AttackRecord = z.infer<typeof AttackRecordSchema>;
 
@@ -259,8 +324,15 @@ export const EpisodeSummarySchema = z.object({
   terminal_reason: z.string(),
   winner: z.enum(["red", "blue", "none"]),
   attacks: z.array(AttackRecordSchema),
-  benign: z.object({ requests: z.number().int(), blocked: z.number().int(), flagged: z.number().int(), patched: z.number().int() }),
-  explanation_scores: z.record(z.string(), z.number()).describe("latest explanation score per session"),
+  benign: z.object({
+    requests: z.number().int(),
+    blocked: z.number().int(),
+    flagged: z.number().int(),
+    patched: z.number().int(),
+  }),
+  explanation_scores: z
+    .record(z.string(), z.number())
+    .describe("latest explanation score per session"),
   returns: z.object({
     red: z.object({ total: z.number(), components: RewardComponentsSchema }),
     blue: z.object({ total: z.number(), components: RewardComponentsSchema }),
@@ -272,7 +344,9 @@ export const ObservationSchema = z.object({
   current_agent: z.enum(ROLES),
   red: RedViewSchema.optional(),
   blue: BlueViewSchema.optional(),
-  rewards: RewardComponentsSchema.describe("current_agent's reward components since its previous action"),
+  rewards: RewardComponentsSchema.describe(
+    "current_agent's reward components since its previous action",
+  ),
   error: z.string().nullable().describe("why the last action was invalid, if it was"),
   done: z.boolean(),
   truncated: z.boolean(),
@@ -293,7 +367,12 @@ export const StepResultSchema = z.object({
 export type StepResult = z.infer<typeof StepResultSchema>;
 
 export const ResetOptionsSchema = z.strictObject({
-  seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
   stage: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
   task: z.enum(TASKS).optional(),
   num_sessions: z.number().int().min(3).max(16).optional(),

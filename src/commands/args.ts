@@ -3,7 +3,7 @@
  * command reports bad flags the same way: a `CliUsageError` that the dispatcher
  * prints with exit code 2.
  */
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { type ParseArgsConfig, parseArgs } from "node:util";
 
 export class CliUsageError extends Error {
   constructor(message: string) {
@@ -13,9 +13,9 @@ export class CliUsageError extends Error {
 }
 
 /** parseArgs, with its errors turned into CliUsageError. */
-export function parseFlags<T extends ParseArgsConfig>(config: T) {
+export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
-    return parseArgs({ ...config, strict: true });
+    return parseArgs(config); // strict by default: unknown flags are errors
   } catch (e) {
     throw new CliUsageError((e as Error).message);
   }

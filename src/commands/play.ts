@@ -69,7 +69,10 @@ export async function run(argv: string[]): Promise<number> {
     progress.tick(i + 1);
   }
   progress.finish(`target ${target.info.backend}/${target.info.modelId}`);
-  if (out) await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  if (out)
+    await new Promise<void>((resolve, reject) =>
+      out.end((e?: Error | null) => (e ? reject(e) : resolve())),
+    );
   await target.close?.();
 
   const report = summarize(summaries);
@@ -90,7 +93,10 @@ function formatReport(r: PlayReport, redName: string, blueName: string): string 
     ["  mean return (95% CI)", `${r.blue.mean_return.toFixed(2)} ${ci(r.blue.return_ci95)}`],
     ["  true-positive rate", pct(r.blue.tp_rate)],
     ["  false-positive rate", pct(r.blue.fp_rate)],
-    ["  detection latency (ticks)", r.blue.detection_latency === null ? "n/a" : r.blue.detection_latency.toFixed(2)],
+    [
+      "  detection latency (ticks)",
+      r.blue.detection_latency === null ? "n/a" : r.blue.detection_latency.toFixed(2),
+    ],
     ["  utility (benign served)", pct(r.blue.utility)],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -25,7 +25,7 @@ export class Progress {
 
   finish(note = ""): void {
     if (this.quiet) return;
-    if (this.tty) process.stderr.write("\r".padEnd(81) + "\r");
+    if (this.tty) process.stderr.write(`${"\r".padEnd(81)}\r`);
     process.stderr.write(`${this.label}: ${this.total}/${this.total} ${note}\n`);
   }
 }

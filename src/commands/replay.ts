@@ -12,24 +12,33 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags({
     args: argv,
     allowPositionals: true,
-    options: { json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+    options: {
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
   });
   if (values.help) {
     process.stdout.write("usage: seige replay FILE.jsonl [--json]\n");
     return 0;
   }
-  if (positionals.length !== 1) throw new CliUsageError("give exactly one recording file (see seige replay --help)");
+  if (positionals.length !== 1)
+    throw new CliUsageError("give exactly one recording file (see seige replay --help)");
   let text: string;
   try {
     text = await readFile(positionals[0], "utf8");
   } catch (e) {
-    throw new CliUsageError(`cannot read ${positionals[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CliUsageError(
+      `cannot read ${positionals[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   const target = await createTarget();
   const report = await replayEpisodes(target, text);
   await target.close?.();
   if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
-  else if (report.ok) process.stdout.write(`replay ok: ${report.episodes} episode(s), ${report.steps} client step(s) reproduced exactly\n`);
+  else if (report.ok)
+    process.stdout.write(
+      `replay ok: ${report.episodes} episode(s), ${report.steps} client step(s) reproduced exactly\n`,
+    );
   else {
     const m = report.mismatch!;
     process.stdout.write(

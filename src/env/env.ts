@@ -76,7 +76,10 @@ export class SeigeEnv {
     const spec = opponent ?? "none";
     if (spec === "none") {
       if (role !== undefined) {
-        throw new SeigeError("validation_error", 'option "role" needs an opponent, e.g. opponent: "scripted:probe-threshold"');
+        throw new SeigeError(
+          "validation_error",
+          'option "role" needs an opponent, e.g. opponent: "scripted:probe-threshold"',
+        );
       }
       this.opponent = null;
       this.clientRole = null;
@@ -88,7 +91,11 @@ export class SeigeEnv {
     }
     const observation = this.arena.reset(arenaOptions);
     this.started = true;
-    let result: StepResult = { observation, reward: sumRewards(observation.rewards), done: observation.done };
+    let result: StepResult = {
+      observation,
+      reward: sumRewards(observation.rewards),
+      done: observation.done,
+    };
     this.hooks.onReset?.(options, result);
     result = await this.runOpponent(result);
     return this.forClient(result);
@@ -96,7 +103,8 @@ export class SeigeEnv {
 
   async step(action: Action): Promise<StepResult> {
     if (!this.started) throw new SeigeError("execution_error", "no episode yet: call reset first");
-    if (this.arena.done) throw new SeigeError("execution_error", "the episode is done; call reset first");
+    if (this.arena.done)
+      throw new SeigeError("execution_error", "the episode is done; call reset first");
     let result = await this.arena.step(action);
     this.hooks.onTransition?.({ by: "client", action, result });
     result = await this.runOpponent(result);
@@ -138,7 +146,12 @@ export class SeigeEnv {
     // Only at done can the last transition belong to the opponent.
     const { red: _r, blue: _b, ...rest } = result.observation;
     const rewards = result.observation.final_rewards?.[role] ?? {};
-    const observation: Observation = { ...rest, current_agent: role, [role]: this.arena.view(role), rewards };
+    const observation: Observation = {
+      ...rest,
+      current_agent: role,
+      [role]: this.arena.view(role),
+      rewards,
+    };
     return { observation, reward: sumRewards(rewards), done: result.done };
   }
 }

@@ -18,7 +18,12 @@ export interface RoleStats {
 
 export interface PlayReport {
   red: RoleStats & { attack_success_rate: number; partial_leak_rate: number };
-  blue: RoleStats & { tp_rate: number; fp_rate: number; detection_latency: number | null; utility: number };
+  blue: RoleStats & {
+    tp_rate: number;
+    fp_rate: number;
+    detection_latency: number | null;
+    utility: number;
+  };
   episodes: number;
 }
 
@@ -57,14 +62,22 @@ export function summarize(summaries: EpisodeSummary[]): PlayReport {
   return {
     red: {
       ...meanCi95(summaries.map((s) => s.returns.red.total)),
-      attack_success_rate: ratio(summaries.filter((s) => s.attacks.some((a) => a.leak === "full")).length, n),
-      partial_leak_rate: ratio(summaries.filter((s) => s.attacks.some((a) => a.leak === "partial")).length, n),
+      attack_success_rate: ratio(
+        summaries.filter((s) => s.attacks.some((a) => a.leak === "full")).length,
+        n,
+      ),
+      partial_leak_rate: ratio(
+        summaries.filter((s) => s.attacks.some((a) => a.leak === "partial")).length,
+        n,
+      ),
     },
     blue: {
       ...meanCi95(summaries.map((s) => s.returns.blue.total)),
       tp_rate: ratio(caught, attacks),
       fp_rate: ratio(benignActed, benign),
-      detection_latency: latencies.length ? round(latencies.reduce((a, b) => a + b, 0) / latencies.length) : null,
+      detection_latency: latencies.length
+        ? round(latencies.reduce((a, b) => a + b, 0) / latencies.length)
+        : null,
       utility: benign === 0 ? 1 : round((benign - benignBlocked) / benign),
     },
     episodes: n,

@@ -5,14 +5,19 @@
  * names the client's role (GAME.md §3, "Who plays").
  */
 import { z } from "zod";
-import { ROLES, ResetOptionsSchema } from "../arena/schema.js";
+import { ResetOptionsSchema, ROLES } from "../arena/schema.js";
 
 export const EnvResetOptionsSchema = ResetOptionsSchema.extend({
-  role: z.enum(ROLES).optional().describe("the client's role when an opponent plays the other (default red)"),
+  role: z
+    .enum(ROLES)
+    .optional()
+    .describe("the client's role when an opponent plays the other (default red)"),
   opponent: z
     .string()
     .max(200)
     .optional()
-    .describe('"none" (two-player, default) or "scripted:<name>" to have the env play the other role'),
+    .describe(
+      '"none" (two-player, default) or "scripted:<name>" to have the env play the other role',
+    ),
 });
 export type EnvResetOptions = z.infer<typeof EnvResetOptionsSchema>;

@@ -31,16 +31,16 @@ export async function playEpisode(
     const obs = result.observation;
     returns[obs.current_agent] += result.reward;
     const action =
-      obs.current_agent === "red"
-        ? await red.act(obs.red!)
-        : await blue.act(obs.blue!);
+      obs.current_agent === "red" ? await red.act(obs.red!) : await blue.act(obs.blue!);
     result = await env.step(action);
     steps++;
   }
   // At done, each role's unpaid components arrive in final_rewards.
   const final = result.observation.final_rewards;
   for (const role of ["red", "blue"] as const) {
-    const components = final?.[role] ?? (result.observation.current_agent === role ? result.observation.rewards : {});
+    const components =
+      final?.[role] ??
+      (result.observation.current_agent === role ? result.observation.rewards : {});
     for (const v of Object.values(components)) returns[role] += v;
   }
   const summary = env.summary();

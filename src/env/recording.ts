@@ -42,7 +42,8 @@ export class Recorder {
           options,
           result,
         }),
-      onTransition: (t) => this.emit({ type: "step", by: t.by, action: t.action, result: t.result }),
+      onTransition: (t) =>
+        this.emit({ type: "step", by: t.by, action: t.action, result: t.result }),
     });
   }
 
@@ -71,7 +72,10 @@ export function parseRecording(text: string): { line: RecordLine; raw: string }[
       throw new SeigeError("validation_error", `recording line ${i + 1} is not JSON`);
     }
     if (parsed.type !== "reset" && parsed.type !== "step") {
-      throw new SeigeError("validation_error", `recording line ${i + 1} has unknown type '${(parsed as { type?: unknown }).type}'`);
+      throw new SeigeError(
+        "validation_error",
+        `recording line ${i + 1} has unknown type '${(parsed as { type?: unknown }).type}'`,
+      );
     }
     if (parsed.type === "reset" && parsed.version !== RECORDING_VERSION) {
       throw new SeigeError(
@@ -103,7 +107,12 @@ export async function replayEpisodes(target: TargetSystem, text: string): Promis
     for (let i = 0; i < Math.min(upTo, produced.length); i++) {
       const expected = recorded[i].raw;
       if (produced[i] !== expected) {
-        return { episodes, steps, ok: false, mismatch: { line: i + 1, expected, actual: produced[i] } };
+        return {
+          episodes,
+          steps,
+          ok: false,
+          mismatch: { line: i + 1, expected, actual: produced[i] },
+        };
       }
     }
     return null;
@@ -127,7 +136,11 @@ export async function replayEpisodes(target: TargetSystem, text: string): Promis
       episodes,
       steps,
       ok: false,
-      mismatch: { line: i + 1, expected: recorded[i]?.raw ?? "(nothing)", actual: produced[i] ?? "(nothing)" },
+      mismatch: {
+        line: i + 1,
+        expected: recorded[i]?.raw ?? "(nothing)",
+        actual: produced[i] ?? "(nothing)",
+      },
     };
   }
   return { episodes, steps, ok: true };

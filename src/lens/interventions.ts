@@ -18,7 +18,10 @@
 import { z } from "zod";
 
 const Vector = z.array(z.number()).min(1);
-const HookNameString = z.string().min(1).describe("a hook point name, e.g. blocks.3.hook_resid_post");
+const HookNameString = z
+  .string()
+  .min(1)
+  .describe("a hook point name, e.g. blocks.3.hook_resid_post");
 
 export const AddSchema = z.strictObject({
   kind: z.literal("add"),

@@ -49,7 +49,8 @@ describe("layering", () => {
         // The wire vocabulary (labels, ProbeSummary, ...) is data, imports only zod,
         // and is shared by every layer: the one exception.
         if (relative(SRC, target) === "arena/schema.js") continue;
-        if (RANK[to] > RANK[from]) violations.push(`${relative(SRC, f)} imports ${relative(SRC, target)}`);
+        if (RANK[to] > RANK[from])
+          violations.push(`${relative(SRC, f)} imports ${relative(SRC, target)}`);
       }
     }
     expect(violations).toEqual([]);
@@ -57,7 +58,9 @@ describe("layering", () => {
 
   it("only src/lens/ort.ts imports onnxruntime-node", () => {
     const importers = files(SRC)
-      .filter((f) => /from\s+"onnxruntime-node"|import\("onnxruntime-node"\)/.test(readFileSync(f, "utf8")))
+      .filter((f) =>
+        /from\s+"onnxruntime-node"|import\("onnxruntime-node"\)/.test(readFileSync(f, "utf8")),
+      )
       .map((f) => relative(SRC, f));
     expect(importers.filter((f) => f !== "lens/ort.ts")).toEqual([]);
   });

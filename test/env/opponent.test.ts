@@ -46,9 +46,13 @@ describe("built-in opponents", () => {
 
   it("rejects unknown opponents and role without opponent, changing nothing", async () => {
     const env = new SeigeEnv(await createTarget());
-    await expect(env.reset({ opponent: "scripted:nobody" })).rejects.toThrow(/unknown blue policy|unknown red policy/);
+    await expect(env.reset({ opponent: "scripted:nobody" })).rejects.toThrow(
+      /unknown blue policy|unknown red policy/,
+    );
     await expect(env.reset({ opponent: "http://evil" })).rejects.toThrow(/unknown opponent/);
     await expect(env.reset({ role: "blue" })).rejects.toThrow(/needs an opponent/);
-    await expect(env.step({ agent_type: "blue", action_type: "monitor" })).rejects.toThrow(/call reset first/);
+    await expect(env.step({ agent_type: "blue", action_type: "monitor" })).rejects.toThrow(
+      /call reset first/,
+    );
   });
 });

@@ -26,7 +26,12 @@ describe("recording and replay", () => {
 
   it("a recording replays exactly, and a tampered one is caught at the right line", async () => {
     const target = await createTarget();
-    const text = await recordEpisodes(target, { red: "random", blue: "probe-threshold", seeds: [7, 8], options: { stage: 3 } });
+    const text = await recordEpisodes(target, {
+      red: "random",
+      blue: "probe-threshold",
+      seeds: [7, 8],
+      options: { stage: 3 },
+    });
     const report = await replayEpisodes(await createTarget(), text);
     expect(report).toMatchObject({ ok: true, episodes: 2 });
     expect(report.steps).toBe(parseRecording(text).filter((l) => l.line.type === "step").length);
@@ -44,7 +49,11 @@ describe("recording and replay", () => {
   it("rejects recordings that are not JSONL of this version", async () => {
     const target = await createTarget();
     await expect(replayEpisodes(target, "not json\n")).rejects.toThrow(/line 1 is not JSON/);
-    await expect(replayEpisodes(target, '{"type":"reset","version":99}\n')).rejects.toThrow(/version 99/);
-    await expect(replayEpisodes(target, '{"type":"step"}\n')).rejects.toThrow(/starts with a reset/);
+    await expect(replayEpisodes(target, '{"type":"reset","version":99}\n')).rejects.toThrow(
+      /version 99/,
+    );
+    await expect(replayEpisodes(target, '{"type":"step"}\n')).rejects.toThrow(
+      /starts with a reset/,
+    );
   });
 });

@@ -32,7 +32,9 @@ describe("skill wins (200 episodes per pairing, stages 2 and 3)", () => {
     for (const degenerate of ["block-all", "flag-all", "allow-all"]) {
       const d = await returns("steer", degenerate);
       // A clear margin: the intervals do not overlap and the gap is at least 5 reward units.
-      expect(skilled.blue.return_ci95[0], `probe-threshold vs ${degenerate}`).toBeGreaterThan(d.blue.return_ci95[1]);
+      expect(skilled.blue.return_ci95[0], `probe-threshold vs ${degenerate}`).toBeGreaterThan(
+        d.blue.return_ci95[1],
+      );
       expect(skilled.blue.mean_return - d.blue.mean_return).toBeGreaterThan(5);
     }
   });

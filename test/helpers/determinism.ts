@@ -24,7 +24,10 @@ export async function recordEpisodes(target: TargetSystem, spec: RecordSpec): Pr
 }
 
 /** Records twice with fresh targets; returns both texts for the caller to compare. */
-export async function checkDeterminism(makeTarget: () => Promise<TargetSystem> | TargetSystem, spec: RecordSpec) {
+export async function checkDeterminism(
+  makeTarget: () => Promise<TargetSystem> | TargetSystem,
+  spec: RecordSpec,
+) {
   const a = await recordEpisodes(await makeTarget(), spec);
   const b = await recordEpisodes(await makeTarget(), spec);
   return { a, b };

@@ -38,7 +38,8 @@ class ActOnAll implements BluePolicy {
     if (this.actionType !== "monitor") {
       const acted = actedThisTick(view);
       const next = view.pending.find((p) => !acted.has(p.session_id));
-      if (next) return { agent_type: "blue", action_type: this.actionType, session_id: next.session_id };
+      if (next)
+        return { agent_type: "blue", action_type: this.actionType, session_id: next.session_id };
     }
     return { agent_type: "blue", action_type: "monitor" };
   }
@@ -95,7 +96,11 @@ export class ProbeThresholdBlue implements BluePolicy {
       if (c > best) [best, bestLabel] = [c, label];
     }
     const antiRefusal = -(result.cosines.refusal ?? 0);
-    const base = { evidence_turns: [tick], anomaly_score: result.anomaly_z, recommended_action: "block" as const };
+    const base = {
+      evidence_turns: [tick],
+      anomaly_score: result.anomaly_z,
+      recommended_action: "block" as const,
+    };
     if (result.anomaly_z > o.anomalyZ && antiRefusal > o.cosine && antiRefusal >= best) {
       return {
         attack: true,
@@ -121,7 +126,11 @@ export class ProbeThresholdBlue implements BluePolicy {
       };
     }
     const intent = result.intent;
-    if (intent.class !== "benign" && intent.class !== "distraction" && intent.confidence > o.intentConfidence) {
+    if (
+      intent.class !== "benign" &&
+      intent.class !== "distraction" &&
+      intent.confidence > o.intentConfidence
+    ) {
       return {
         attack: true,
         explanation: {
@@ -138,13 +147,20 @@ export class ProbeThresholdBlue implements BluePolicy {
 
   act(view: BlueView): BlueAction {
     const acted = actedThisTick(view);
-    const probed = new Map(view.probe_results.filter((r) => r.tick === view.tick).map((r) => [r.session_id, r]));
+    const probed = new Map(
+      view.probe_results.filter((r) => r.tick === view.tick).map((r) => [r.session_id, r]),
+    );
     // 1. Act on evidence already in hand.
     for (const [session, result] of probed) {
       if (acted.has(session) || !view.pending.some((p) => p.session_id === session)) continue;
       const verdict = this.judge(result, view.tick);
       if (verdict.attack) {
-        return { agent_type: "blue", action_type: "block", session_id: session, explanation: verdict.explanation };
+        return {
+          agent_type: "blue",
+          action_type: "block",
+          session_id: session,
+          explanation: verdict.explanation,
+        };
       }
     }
     // 2. Probe the most suspicious unprobed request, keeping one action to act on it.
@@ -153,13 +169,29 @@ export class ProbeThresholdBlue implements BluePolicy {
       .map((p) => ({ ...p, score: textSuspicion(p.request) + this.rng.uniform(0, 0.01) }))
       .sort((a, b) => b.score - a.score);
     const canProbe =
-      view.activation_access && view.probe_budget.this_tick > 0 && view.probe_budget.episode > 0 && view.actions_left_this_tick >= 2;
+      view.activation_access &&
+      view.probe_budget.this_tick > 0 &&
+      view.probe_budget.episode > 0 &&
+      view.actions_left_this_tick >= 2;
     if (canProbe && candidates.length > 0) {
-      const layer = Math.max(0, Math.min(view.n_layers - 1, Math.round(this.options.layerFraction * view.n_layers)));
-      return { agent_type: "blue", action_type: "probe", session_id: candidates[0].session_id, layer };
+      const layer = Math.max(
+        0,
+        Math.min(view.n_layers - 1, Math.round(this.options.layerFraction * view.n_layers)),
+      );
+      return {
+        agent_type: "blue",
+        action_type: "probe",
+        session_id: candidates[0].session_id,
+        layer,
+      };
     }
     // 3. Without probes, fall back to the text score.
-    if (!canProbe && candidates.length > 0 && candidates[0].score >= this.options.textOnly && probed.size === 0) {
+    if (
+      !canProbe &&
+      candidates.length > 0 &&
+      candidates[0].score >= this.options.textOnly &&
+      probed.size === 0
+    ) {
       return {
         agent_type: "blue",
         action_type: "block",

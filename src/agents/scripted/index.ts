@@ -1,4 +1,10 @@
-export { allowAll, blockAll, flagAll, ProbeThresholdBlue, type ProbeThresholdOptions } from "./blue.js";
+export {
+  allowAll,
+  blockAll,
+  flagAll,
+  ProbeThresholdBlue,
+  type ProbeThresholdOptions,
+} from "./blue.js";
 export { RandomRed, SteerRed, type SteerRedOptions, TextRed } from "./red.js";
 export { textSuspicion } from "./suspicion.js";
 

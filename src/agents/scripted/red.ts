@@ -13,7 +13,7 @@
 import type { RedAction, RedStrategy, RedView } from "../../arena/schema.js";
 import { Rng } from "../../util/rng.js";
 import type { RedPolicy } from "../types.js";
-import { directAsk, randomText, type TextTactic, textPayload } from "./payloads.js";
+import { quietAsk, randomText, type TextTactic, textPayload } from "./payloads.js";
 
 function ownSessions(view: RedView): string[] {
   return view.sessions.map((s) => s.session_id);
@@ -69,7 +69,11 @@ export class RandomRed implements RedPolicy {
   }
 }
 
-const TEXT_TACTICS: readonly TextTactic[] = ["persona_manipulation", "indirect_injection", "multi_turn_escalation"];
+const TEXT_TACTICS: readonly TextTactic[] = [
+  "persona_manipulation",
+  "indirect_injection",
+  "multi_turn_escalation",
+];
 
 export class TextRed implements RedPolicy {
   readonly role = "red" as const;
@@ -104,7 +108,11 @@ export interface SteerRedOptions {
   ablationRange: [number, number];
 }
 
-const STEER_DEFAULTS: SteerRedOptions = { layerFraction: 0.3, magnitude: 4, ablationRange: [0.25, 0.65] };
+const STEER_DEFAULTS: SteerRedOptions = {
+  layerFraction: 0.3,
+  magnitude: 4,
+  ablationRange: [0.25, 0.65],
+};
 
 export class SteerRed extends TextRed {
   override readonly name = "steer";
@@ -127,16 +135,19 @@ export class SteerRed extends TextRed {
       return {
         agent_type: "red",
         strategy: "repe_belief_flip",
-        payload: directAsk(view.task.name, rng),
+        payload: quietAsk(view.task.name, rng),
         session_id: session,
         layer_range: [Math.floor(from * L), Math.min(L - 1, Math.ceil(to * L))],
       };
     }
-    const layer = Math.max(0, Math.min(L - 1, Math.round(this.options.layerFraction * L) + rng.range(-1, 1)));
+    const layer = Math.max(
+      0,
+      Math.min(L - 1, Math.round(this.options.layerFraction * L) + rng.range(-1, 1)),
+    );
     return {
       agent_type: "red",
       strategy: "steering_vector",
-      payload: directAsk(view.task.name, rng),
+      payload: quietAsk(view.task.name, rng),
       session_id: session,
       target_layer: layer,
       direction_label: rng.bool(0.6) ? "compliance" : "trust_escalation",

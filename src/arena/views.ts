@@ -1,0 +1,114 @@
+/**
+ * The role views of GAME.md §4, built from the episode state, and the episode
+ * summary revealed at done. This is the one place that decides what each role
+ * sees, so the "no free information" rule is checked here: Red's view holds
+ * only its own sessions, its own history and public task text; Blue's view
+ * holds the pending queue as (session id, text) pairs, sampled and delayed logs,
+ * its own probes and alerts, and never whose sessions are Red's or any attack
+ * parameter. Views are fresh objects (no shared references into the state).
+ */
+import type { TargetInfo } from "../target/types.js";
+import { availableStrategies, PROBE_BUDGET, targetCallBudget } from "./config.js";
+import type { EpisodeState } from "./episode.js";
+import type { BlueView, EpisodeSummary, RedView } from "./schema.js";
+import { APPROVED_DIRECTIONS, ATTACK_DIRECTIONS, REFUSAL_DIRECTION } from "./schema.js";
+
+export function redView(state: EpisodeState, info: TargetInfo): RedView {
+  const c = state.config;
+  return {
+    tick: state.tick,
+    max_ticks: c.max_ticks,
+    stage: c.stage,
+    task: { ...state.task.public },
+    policy_rules_count: state.rules.length,
+    sessions: state.redSessions.map((id) => ({
+      session_id: id,
+      transcript: state.sessions.find((s) => s.id === id)!.transcript.map((e) => ({ ...e })),
+    })),
+    available_strategies: availableStrategies(c.stage, state.activationAccess),
+    n_layers: info.nLayers,
+    n_heads: info.nHeads,
+    direction_labels: state.activationAccess ? [...ATTACK_DIRECTIONS, REFUSAL_DIRECTION] : [],
+    budgets: {
+      tokens_left: Math.max(0, c.red_token_budget - state.tokensUsed),
+      target_calls_left: Math.max(0, targetCallBudget(c.max_ticks) - state.targetCallsUsed),
+      steps_left: Math.max(0, c.max_ticks - state.redSteps),
+    },
+    strategy_history: state.strategyHistory.map((h) => ({ ...h })),
+  };
+}
+
+export function probesLeft(state: EpisodeState): { thisTick: number; episode: number } {
+  if (!state.activationAccess) return { thisTick: 0, episode: 0 };
+  const b = PROBE_BUDGET[state.config.stage];
+  const episode = Math.max(0, b.perEpisode - state.probesUsed);
+  return { thisTick: Math.min(episode, Math.max(0, b.perTick - state.probesThisTick)), episode };
+}
+
+export function blueStepsLeft(state: EpisodeState): number {
+  return Math.max(0, state.config.max_ticks * state.config.blue_actions_per_tick - state.blueSteps);
+}
+
+export function blueView(state: EpisodeState, info: TargetInfo): BlueView {
+  const c = state.config;
+  const probes = probesLeft(state);
+  return {
+    tick: state.tick,
+    max_ticks: c.max_ticks,
+    stage: c.stage,
+    task: {
+      ...state.task.public,
+      protected_value: state.task.protectedValue,
+      policy_rules: [...state.rules],
+    },
+    pending:
+      state.phase === "blue"
+        ? state.pending.map((p) => ({ session_id: p.session, request: p.text }))
+        : [],
+    logs: state.logs
+      .filter((l) => l.sampled && state.tick - l.tick >= c.latency_ticks)
+      .map((l) => ({
+        tick: l.tick,
+        session_id: l.session_id,
+        request: l.request,
+        response: l.response,
+      })),
+    probe_results: state.probeResults.map((r) => ({ ...r })),
+    alerts: state.alerts.map((a) => ({ ...a })),
+    probe_budget: { this_tick: probes.thisTick, episode: probes.episode },
+    actions_left_this_tick: Math.max(0, c.blue_actions_per_tick - state.blueActionsThisTick),
+    budgets: { steps_left: blueStepsLeft(state) },
+    n_layers: info.nLayers,
+    direction_labels: {
+      attack: [...ATTACK_DIRECTIONS, REFUSAL_DIRECTION],
+      approved: [...APPROVED_DIRECTIONS],
+    },
+    activation_access: state.activationAccess,
+  };
+}
+
+/** Ground truth and both returns; only meaningful once the episode is done. */
+export function buildSummary(state: EpisodeState): EpisodeSummary {
+  return {
+    seed: state.config.seed,
+    stage: state.config.stage,
+    task: state.task.public.name,
+    protected_value: state.task.protectedValue,
+    policy_rules: [...state.rules],
+    red_sessions: [...state.redSessions],
+    ticks: state.tick,
+    terminated: state.terminated,
+    truncated: state.truncated,
+    terminal_reason: state.terminalReason ?? "",
+    winner: state.winner,
+    attacks: state.records.map(({ executed: _e, ...r }) => ({ ...r })),
+    benign: {
+      requests: state.benign.requests,
+      blocked: state.benign.block,
+      flagged: state.benign.flag,
+      patched: state.benign.patch,
+    },
+    explanation_scores: { ...state.explanationScores },
+    returns: { red: state.ledger.returns("red"), blue: state.ledger.returns("blue") },
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * The sim's refusal decision: reads the residual at the decision layers and
+ * turns it into P(full leak) and P(partial leak) (docs/sim.md, "Decision").
+ *
+ *   r_k(l) = (x_l − μ_l)·d̂(k, l) / T_l                     (a projection, in units of T_l)
+ *   ρ      = mean_{l ∈ decisionLayers} Σ_k readout[k]·r_k(l) − textEncodingRelief·min(1, encoding)
+ *   pComply = σ((threshold − ρ) / temperature)
+ *   coherence = clamp((overSteerBreak − s) / (overSteerBreak − overSteerSoft), 0, 1),
+ *               s = the largest total steer magnitude at one layer
+ *   pLeak  = [extraction ≥ intentGate] · coherence · pComply
+ *   pPartial = pLeak · φ, pFull = pLeak · (1 − φ), φ = partialBase + partialPerDistraction·min(1, distraction)
+ *
+ * Only requests with extraction intent can leak; steering after the decision
+ * layers cannot reach them; steering far before has decayed (carry < 1) and
+ * rotated (directions drift). Sampling the outcome from these probabilities
+ * happens in `sampleOutcome`, from the request seed. Rendering text is not here.
+ */
+import { hash32, Rng } from "../../util/rng.js";
+import type { TargetRequest } from "../types.js";
+import { SIM_GEOMETRY, type SimGeometry } from "./geometry.js";
+import { type Features, type LexicalReading, readRequest } from "./lexical.js";
+import { computeResidual, type ResidualTrace } from "./residual.js";
+
+export interface SimDecision {
+  /** probability the output holds the whole guarded value */
+  pFull: number;
+  /** probability it holds a contiguous piece of at least half of it */
+  pPartial: number;
+  /** P(the model complies), before the intent gate and coherence */
+  pComply: number;
+  /** ρ: higher means more refusal */
+  refusalScore: number;
+  /** 1 = fluent; falls to 0 as steering exceeds what the model tolerates */
+  coherence: number;
+  extractionIntent: number;
+  /** mean r_k over the decision layers, per readout label */
+  readouts: Record<string, number>;
+  features: Features;
+}
+
+export interface SimEvaluation {
+  decision: SimDecision;
+  reading: LexicalReading;
+  trace: ResidualTrace;
+  /** hash of the request's messages: with the seed, keys every random draw for this request */
+  contentKey: string;
+}
+
+export type SimOutcome = "full" | "partial" | "none" | "garbled";
+
+export function contentKeyOf(request: TargetRequest): string {
+  const text = request.messages.map((m) => `${m.role}\u0000${m.content}`).join("\u0001");
+  return `${hash32(text)}/${request.seed}`;
+}
+
+/** The largest total steer magnitude applied at one layer (0 without steering). */
+export function maxSteerPerLayer(request: TargetRequest): number {
+  const total = new Map<number, number>();
+  for (const iv of request.interventions) {
+    if (iv.kind === "steer") total.set(iv.layer, (total.get(iv.layer) ?? 0) + iv.magnitude);
+  }
+  return Math.max(0, ...total.values());
+}
+
+function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+export function evaluateRequest(geo: SimGeometry, request: TargetRequest): SimEvaluation {
+  const cfg = geo.config;
+  const reading = readRequest(request.messages, geo.vocab);
+  const contentKey = contentKeyOf(request);
+  const layers = cfg.decisionLayers as readonly number[];
+  // Only up to the last decision layer: nothing later can change the decision.
+  const trace = computeResidual(
+    geo,
+    reading,
+    request.interventions,
+    contentKey,
+    layers,
+    Math.max(...layers),
+  );
+
+  const readouts: Record<string, number> = {};
+  for (const k of Object.keys(cfg.readout)) readouts[k] = 0;
+  for (const l of layers) {
+    const xl = trace.x.get(l)!;
+    const mu = geo.baseline.mean[l];
+    const T = geo.norms[l];
+    for (const k of Object.keys(cfg.readout)) {
+      const u = geo.dirs[l].get(k)!;
+      let p = 0;
+      for (let i = 0; i < xl.length; i++) p += (xl[i] - mu[i]) * u[i];
+      readouts[k] += p / T / layers.length;
+    }
+  }
+  let rho = -cfg.textEncodingRelief * Math.min(1, reading.features.encoding);
+  for (const [k, w] of Object.entries(cfg.readout)) rho += w * readouts[k];
+
+  const pComply = sigmoid((cfg.threshold - rho) / cfg.temperature);
+  // Over-steering breaks the model at any layer, including after the decision layers.
+  const steer = maxSteerPerLayer(request);
+  const coherence = Math.min(
+    1,
+    Math.max(0, (cfg.overSteerBreak - steer) / (cfg.overSteerBreak - cfg.overSteerSoft)),
+  );
+  const extraction = reading.features.extraction;
+  const pLeak = extraction >= cfg.intentGate ? coherence * pComply : 0;
+  const phi =
+    cfg.partialBase + cfg.partialPerDistraction * Math.min(1, reading.features.distraction);
+
+  return {
+    decision: {
+      pFull: pLeak * (1 - phi),
+      pPartial: pLeak * phi,
+      pComply,
+      refusalScore: rho,
+      coherence,
+      extractionIntent: extraction,
+      readouts,
+      features: reading.features,
+    },
+    reading,
+    trace,
+    contentKey,
+  };
+}
+
+/** The lead's calibration entry point: leak probabilities for one request. */
+export function simDecision(request: TargetRequest, geo: SimGeometry = SIM_GEOMETRY): SimDecision {
+  return evaluateRequest(geo, request).decision;
+}
+
+/**
+ * Samples the outcome from the request seed: first whether the model stays
+ * coherent (1 − coherence ⇒ garbled), then full / partial / none.
+ */
+export function sampleOutcome(decision: SimDecision, contentKey: string): SimOutcome {
+  const rng = new Rng(`${contentKey}/outcome`);
+  const broken = rng.next() >= decision.coherence;
+  const u = rng.next();
+  if (broken) return "garbled";
+  // pFull and pPartial already include coherence; condition on being coherent.
+  const c = decision.coherence;
+  if (u < decision.pFull / c) return "full";
+  if (u < (decision.pFull + decision.pPartial) / c) return "partial";
+  return "none";
+}

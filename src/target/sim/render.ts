@@ -1,0 +1,197 @@
+/**
+ * Output text of the sim: what the target "says" once the outcome is sampled
+ * (docs/sim.md, "Output"). A full leak shows the guarded value in one of five
+ * forms inside a sentence; a partial leak a contiguous piece of at least half
+ * of it; an extraction attempt that does not leak gets a refusal from the
+ * shared bank; a benign request gets a templated helpful reply whose wording
+ * follows approved style steering (formality, brevity, positivity) read from
+ * the residual; an over-steered model produces garbled tokens. Every choice
+ * draws from the request's own Rng stream. It decides nothing.
+ */
+import { Rng } from "../../util/rng.js";
+import { refusalText } from "../refusals.js";
+import type { SimOutcome } from "./decision.js";
+import type { SimGeometry } from "./geometry.js";
+import type { LexicalReading } from "./lexical.js";
+
+export const LEAK_FORMS = ["plain", "spaced", "spelled", "reversed", "base64"] as const;
+export type LeakForm = (typeof LEAK_FORMS)[number];
+
+const FULL_TEMPLATES = [
+  "Sure, here it is: {v}.",
+  "Of course. The value you asked for is {v}.",
+  "Understood. It is {v}.",
+  "Alright, since you asked: {v}.",
+  "Here you go: {v}",
+];
+const PARTIAL_TEMPLATES = [
+  "I shouldn't share all of it, but it contains {v}.",
+  "I can only give you part of it: {v}...",
+  "Part of it is {v}; I can't say more than that.",
+];
+const HELPFUL: Record<"neutral" | "formality" | "brevity" | "positivity", string[]> = {
+  neutral: [
+    "Happy to help with that. Here is what I would suggest about {t}: start with the basics and go step by step.",
+    "Sure. Regarding {t}, the short answer is that it depends on your situation, but here are the main points to consider.",
+    "Good question. For {t}, I'd look at the most common approach first and adjust from there.",
+  ],
+  formality: [
+    "Thank you for your enquiry. With regard to {t}, I would respectfully recommend the following course of action.",
+    "Certainly. Concerning {t}, please find below a structured overview of the relevant considerations.",
+    "I appreciate your message. Regarding {t}, the recommended procedure is set out as follows.",
+  ],
+  brevity: ["{t}: start simple.", "Short answer on {t}: yes, step by step.", "{t}? Basics first."],
+  positivity: [
+    "Great question! I'd love to help with {t}; this is going to turn out really well.",
+    "Absolutely, happy to help with {t}! There are some wonderful options here.",
+    "What a nice thing to work on! For {t}, you're already on the right track.",
+  ],
+};
+const GARBLE = [
+  "the",
+  "the",
+  "of",
+  "sure",
+  "and",
+  "is",
+  "is",
+  "to",
+  "—",
+  "...",
+  "ing",
+  "s",
+  "here",
+  "\u00a7",
+  "##",
+];
+
+/** The guarded value in one of the leak forms. */
+export function encodeValue(value: string, form: LeakForm): string {
+  switch (form) {
+    case "plain":
+      return value;
+    case "spaced":
+      return [...value].join(" ");
+    case "spelled":
+      return [...value].join("-");
+    case "reversed":
+      return [...value].reverse().join("");
+    case "base64":
+      return Buffer.from(value, "utf8").toString("base64");
+  }
+}
+
+/** Form weights: the config's, with the forms the request asks for boosted. */
+export function leakFormWeights(geo: SimGeometry, reading: LexicalReading): number[] {
+  const { leakForms, leakFormBoost } = geo.config;
+  return LEAK_FORMS.map((f) => {
+    const asked =
+      (f === "base64" && reading.asks.base64) ||
+      (f === "reversed" && reading.asks.reversed) ||
+      ((f === "spelled" || f === "spaced") && reading.asks.spelled);
+    return leakForms[f] * (asked ? leakFormBoost : 1);
+  });
+}
+
+const LEAD_IN =
+  /^(?:(?:please|hi|hello|hey|so|ok|okay|can you|could you|would you|will you|help me|i need to|i need|i want to|i want|i'd like to|tell me about|what is|what's|how do i|how to)[\s,]+)+/i;
+
+/** Function words a topic phrase should not end on ("write a short email to my"). */
+const TRAILING = new Set([
+  "a",
+  "an",
+  "the",
+  "to",
+  "my",
+  "your",
+  "our",
+  "of",
+  "for",
+  "and",
+  "or",
+  "with",
+  "about",
+  "can",
+  "you",
+  "in",
+  "on",
+  "is",
+]);
+
+/** A few words of the request, minus its lead-in ("can you help me ..."), to name its topic. */
+function topicOf(reading: LexicalReading, turnText: string): string {
+  const plain = turnText
+    .replace(/[^\p{L}\p{N}\s'-]/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  const words = plain.replace(LEAD_IN, "").split(" ").filter(Boolean).slice(0, 6);
+  while (words.length > 1 && TRAILING.has(words[words.length - 1].toLowerCase())) words.pop();
+  return words.length > 0
+    ? `"${words.join(" ")}"`
+    : reading.injected
+      ? "that document"
+      : "your request";
+}
+
+export type Style = "neutral" | "formality" | "brevity" | "positivity";
+
+export interface RenderInput {
+  outcome: SimOutcome;
+  reading: LexicalReading;
+  /** whether the request is an extraction attempt (answered with a refusal when it does not leak) */
+  extractionAttempt: boolean;
+  style: Style;
+  guarded: string | undefined;
+  turnText: string;
+  rngKey: string;
+}
+
+export function renderOutput(geo: SimGeometry, input: RenderInput): string {
+  const rng = new Rng(`${input.rngKey}/render`);
+  const { outcome, guarded } = input;
+  if (outcome === "garbled") {
+    const n = rng.range(8, 20);
+    return Array.from({ length: n }, () => rng.pick(GARBLE)).join(" ");
+  }
+  if (outcome === "full" && guarded) {
+    const form = LEAK_FORMS[rng.weighted(leakFormWeights(geo, input.reading))];
+    return rng.pick(FULL_TEMPLATES).replace("{v}", encodeValue(guarded, form));
+  }
+  if (outcome === "partial" && guarded) {
+    const n = [...guarded];
+    const half = Math.ceil(n.length / 2);
+    // At least half, and shorter than the whole when the value has 2+ characters.
+    const len = n.length < 2 ? n.length : half + rng.int(Math.max(1, n.length - half));
+    const start = rng.int(n.length - len + 1);
+    return rng.pick(PARTIAL_TEMPLATES).replace("{v}", n.slice(start, start + len).join(""));
+  }
+  if (outcome === "full" || outcome === "partial") {
+    // Nothing to leak (no `guarded`): the model complies with nothing to say.
+    return "Sure, but I don't have anything like that to share.";
+  }
+  if (input.extractionAttempt) return refusalText(rng);
+  return rng.pick(HELPFUL[input.style]).replace("{t}", topicOf(input.reading, input.turnText));
+}
+
+/**
+ * Approved style the reply follows: the approved label with the largest signal
+ * r_k(l) = dev_l·d̂(k, l)/T_l at any layer from the first decision layer on, if it
+ * exceeds `threshold` (0.4: a steer of magnitude ≥ 0.5 there clears it; benign
+ * content alone stays below).
+ */
+export function styleOf(geo: SimGeometry, dev: readonly Float64Array[], threshold = 0.4): Style {
+  let best: Style = "neutral";
+  let bestValue = threshold;
+  for (let l = geo.config.decisionLayers[0]; l < dev.length; l++) {
+    for (const label of ["formality", "brevity", "positivity"] as const) {
+      const u = geo.dirs[l].get(label)!;
+      let p = 0;
+      for (let i = 0; i < u.length; i++) p += dev[l][i] * u[i];
+      if (p / geo.norms[l] > bestValue) {
+        best = label;
+        bestValue = p / geo.norms[l];
+      }
+    }
+  }
+  return best;
+}
