@@ -1,8 +1,10 @@
 /**
  * In-process episode steps per second with the sim backend (issue 3): whole
  * episodes played by scripted policies through the env, timed per repetition;
- * prints the median and range. Baseline in the same run: the same episodes with
- * allow-all Blue (no probes), so the probe path's cost shows as a ratio.
+ * prints the median and range of env steps/s (every Red and Blue action) and of
+ * ticks/s (each tick is one batched target call). Baseline in the same run: the
+ * same Red against allow-all Blue (one Blue action per tick, no probes); the
+ * ratio row compares ticks/s, the cost of a tick with probes and blocks.
  *
  *   npx tsx bench/arena.ts [--reps 7] [--episodes 40]
  */
@@ -18,22 +20,38 @@ const { values } = parseArgs({
 const reps = Number(values.reps);
 const episodes = Number(values.episodes);
 
+type Stat = { median: number; min: number; max: number };
+const stat = (xs: number[]): Stat => ({
+  median: median(xs),
+  min: Math.min(...xs),
+  max: Math.max(...xs),
+});
+
 async function measure(red: string, blue: string, stage: 1 | 2 | 3) {
   const env = new SeigeEnv(await createTarget());
   const r = resolvePolicy("red", red);
   const b = resolvePolicy("blue", blue);
-  const rates: number[] = [];
+  const steps: number[] = [];
+  const ticks: number[] = [];
   await playEpisode(env, r, b, { seed: 0, stage }); // warm-up (JIT)
   for (let rep = 0; rep < reps; rep++) {
-    let steps = 0;
+    let nSteps = 0;
+    let nTicks = 0;
     const t0 = process.hrtime.bigint();
-    for (let i = 0; i < episodes; i++)
-      steps += (await playEpisode(env, r, b, { seed: rep * 1000 + i, stage })).steps;
+    for (let i = 0; i < episodes; i++) {
+      const o = await playEpisode(env, r, b, { seed: rep * 1000 + i, stage });
+      nSteps += o.steps;
+      nTicks += o.summary.ticks;
+    }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    rates.push(steps / seconds);
+    steps.push(nSteps / seconds);
+    ticks.push(nTicks / seconds);
   }
-  return { median: median(rates), min: Math.min(...rates), max: Math.max(...rates) };
+  return { steps: stat(steps), ticks: stat(ticks) };
 }
+
+const cell = (m: Stat) =>
+  `${m.median.toFixed(0).padStart(7)} (${m.min.toFixed(0)}–${m.max.toFixed(0)})`.padEnd(24);
 
 console.log(
   benchHeader(`npx tsx bench/arena.ts --reps ${reps} --episodes ${episodes}`, {
@@ -42,15 +60,18 @@ console.log(
     episodes,
   }),
 );
-console.log("pairing                              stage  steps/s (median)  range");
+console.log(
+  `${"pairing".padEnd(32)}stage  ${"steps/s median (range)".padEnd(24)}ticks/s median (range)`,
+);
 for (const stage of [1, 2, 3] as const) {
   const base = await measure("steer", "allow-all", stage);
   const probe = await measure("steer", "probe-threshold", stage);
-  const fmt = (name: string, m: { median: number; min: number; max: number }) =>
-    `${name.padEnd(37)}${String(stage).padEnd(7)}${m.median.toFixed(0).padStart(16)}  ${m.min.toFixed(0)}–${m.max.toFixed(0)}`;
-  console.log(fmt("steer vs allow-all (baseline)", base));
-  console.log(fmt("steer vs probe-threshold", probe));
-  console.log(
-    `${"  ratio probe-threshold / baseline".padEnd(44)}${(probe.median / base.median).toFixed(2).padStart(16)}`,
-  );
+  const rows = [
+    ["steer vs allow-all (baseline)", base],
+    ["steer vs probe-threshold", probe],
+  ] as const;
+  for (const [name, m] of rows)
+    console.log(`${name.padEnd(32)}${String(stage).padEnd(7)}${cell(m.steps)}${cell(m.ticks)}`);
+  const ratio = (probe.ticks.median / base.ticks.median).toFixed(2);
+  console.log(`  ticks/s, probe-threshold / baseline: ${ratio}`);
 }

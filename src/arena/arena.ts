@@ -72,7 +72,11 @@ export class Arena {
           ? await this.redTurn(action as RedAction)
           : await this.blueTurn(action as BlueAction);
     }
-    if (error) this.invalid(actor, error);
+    // An out-of-turn action is charged to the role whose turn it is: that is who
+    // (or whose client) produced it. Charging the named role instead would let a
+    // client facing a built-in opponent end the episode by spending the
+    // opponent's invalid-action allowance.
+    if (error) this.invalid(turnError ? s.phase : actor, error);
     const observation = this.observe(error);
     return { observation, reward: sumRewards(observation.rewards), done: observation.done };
   }

@@ -145,7 +145,8 @@ describe("Arena: invalid actions", () => {
     RegExp,
     "red" | "blue",
   ][] = [
-    ["the wrong role's turn", {}, blue("monitor"), /red's turn/, "blue"],
+    // charged to the role whose turn it is (red), not to the role the action names
+    ["the wrong role's turn", {}, blue("monitor"), /red's turn/, "red"],
     ["an unknown session", {}, red({ session_id: "s99" }), /not one of your sessions/, "red"],
     [
       "a strategy above the stage",

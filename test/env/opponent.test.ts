@@ -44,6 +44,21 @@ describe("built-in opponents", () => {
     expect(await run()).toBe(await run());
   });
 
+  it("an action for the opponent's role is the client's invalid action, charged to the client", async () => {
+    const env = new SeigeEnv(await createTarget());
+    await env.reset({ seed: 3, stage: 1, role: "blue", opponent: "scripted:text" });
+    const wrong: Action = { agent_type: "red", strategy: "persona_manipulation", payload: "hi" };
+    const r = await env.step(wrong);
+    expect(r.observation.current_agent).toBe("blue");
+    expect(r.observation.error).toMatch(/turn/);
+    expect(r.observation.rewards.invalid).toBe(-3);
+    // Five of them end the episode as the client's fault, not the opponent's.
+    let last = r;
+    for (let i = 0; i < 4; i++) last = await env.step(wrong);
+    expect(last.done).toBe(true);
+    expect(last.observation.terminal_reason).toBe("blue_invalid_action_limit");
+  });
+
   it("rejects unknown opponents and role without opponent, changing nothing", async () => {
     const env = new SeigeEnv(await createTarget());
     await expect(env.reset({ opponent: "scripted:nobody" })).rejects.toThrow(
