@@ -1,0 +1,57 @@
+/**
+ * `seige serve`: the OpenEnv-compatible server (docs/server.md). Host 0.0.0.0
+ * and port 8000 by default (PORT or --port override), the target from
+ * SEIGE_TARGET_BACKEND (default sim), limits from SEIGE_* variables. One target
+ * is shared by every session; each session gets its own SeigeEnv. Runs until
+ * SIGINT/SIGTERM, then closes every session and exits 0.
+ */
+import { SeigeEnv } from "../env/index.js";
+import { limitsFromEnv, startServer } from "../server/index.js";
+import { createTarget } from "../target/index.js";
+import { CliUsageError, intFlag, parseFlags } from "./args.js";
+
+const HELP = `usage: seige serve [--host HOST] [--port PORT]
+
+  --host   interface to bind (default 0.0.0.0)
+  --port   port (default $PORT, else 8000)
+Environment: SEIGE_TARGET_BACKEND (default sim), SEIGE_MAX_SESSIONS (64),
+SEIGE_MAX_HTTP_EPISODES (256), SEIGE_SESSION_IDLE_S (600), SEIGE_MAX_FRAME_BYTES and
+SEIGE_MAX_BODY_BYTES (1048576). Protocol: docs/server.md.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      host: { type: "string", default: "0.0.0.0" },
+      port: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const port = intFlag(values.port ?? process.env.PORT, "port", 8000);
+  if (port < 0 || port > 65535) throw new CliUsageError(`--port must be in 0..65535, got ${port}`);
+  const limits = limitsFromEnv();
+  const target = await createTarget();
+  const server = await startServer({
+    createEnv: () => new SeigeEnv(target),
+    host: values.host,
+    port,
+    limits,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stderr.write(
+    `seige serving on http://${values.host}:${server.port} (target ${target.info.backend}/${target.info.modelId}, ` +
+      `max ${limits.maxSessions} sessions); docs at ${server.url}/docs\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  process.stderr.write("seige: shutting down\n");
+  await server.close();
+  await target.close?.();
+  return 0;
+}

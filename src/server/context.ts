@@ -1,0 +1,12 @@
+/**
+ * What every transport's handlers share: the session manager, the server's
+ * metadata, and a log sink (stderr in `seige serve`, silent in tests).
+ */
+import type { SessionManager } from "./sessions.js";
+import type { ServerInfo } from "./types.js";
+
+export interface ServerContext {
+  sessions: SessionManager;
+  info: ServerInfo;
+  log: (line: string) => void;
+}

@@ -1,0 +1,99 @@
+/**
+ * The two WebSocket endpoints over `ws` sockets: `/ws` (the OpenEnv session
+ * protocol, frames.ts) and `/mcp` (one JSON-RPC request per frame). Each
+ * connection is one session from the manager: over capacity the server accepts,
+ * sends one CAPACITY_REACHED frame and closes with 1000 (PROTOCOL.md §1.9).
+ * Frames are handled strictly in order with one reply each; a client that
+ * sends more than `maxQueuedFrames` ahead of its replies is closed (1008), and
+ * an idle one is closed by the reaper (1001). `ws` answers pings itself and
+ * closes oversized frames with 1009 (its maxPayload).
+ */
+import type { RawData, WebSocket } from "ws";
+import type { ServerContext } from "../context.js";
+import { RPC, WS_ERROR } from "../error-map.js";
+import { handleRpc, rpcError } from "../mcp/rpc.js";
+import type { Session } from "../session.js";
+import { errorFrame, type FrameOutcome, handleEnvFrame } from "./frames.js";
+
+const OPEN = 1;
+
+function text(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  return Buffer.from(data as ArrayBuffer).toString("utf8");
+}
+
+function send(ws: WebSocket, frame: unknown): void {
+  if (ws.readyState === OPEN) ws.send(JSON.stringify(frame));
+}
+
+type Handler = (text: string, session: Session) => Promise<FrameOutcome>;
+
+function serve(ws: WebSocket, ctx: ServerContext, handle: Handler): void {
+  const { sessions } = ctx;
+  ws.on("error", () => {}); // a broken peer: 'close' follows and frees the session
+  const session = sessions.open("ws", () => ws.close(1001, "idle timeout"));
+  if (!session) {
+    send(
+      ws,
+      errorFrame(WS_ERROR.CAPACITY_REACHED, sessions.capacityMessage(), {
+        active_sessions: sessions.active,
+        max_sessions: sessions.limits.maxSessions,
+      }),
+    );
+    ws.close(1000);
+    return;
+  }
+  session.ready.catch((e) => {
+    ctx.log(`ws session factory failed: ${(e as Error)?.stack ?? e}`);
+    send(
+      ws,
+      errorFrame(
+        WS_ERROR.FACTORY_ERROR,
+        "Environment factory 'SeigeEnv' failed to create instance.",
+        { factory_name: "SeigeEnv" },
+      ),
+    );
+    ws.close(1000);
+  });
+  ws.on("close", () => sessions.close(session.id, "counted"));
+  ws.on("message", (data) => {
+    sessions.touch(session);
+    if (session.depth >= sessions.limits.maxQueuedFrames) {
+      ws.close(1008, "too many requests ahead of their replies");
+      return;
+    }
+    const frame = text(data);
+    session
+      .run(() => handle(frame, session))
+      .then(
+        (out) => {
+          sessions.touch(session);
+          if (out.reply) send(ws, out.reply);
+          if (out.close) ws.close(1000);
+        },
+        () => {}, // the session closed or its factory failed; the peer was told, or is gone
+      );
+  });
+}
+
+export function serveEnvSocket(ws: WebSocket, ctx: ServerContext): void {
+  serve(ws, ctx, (text, session) => handleEnvFrame(text, session, ctx));
+}
+
+export function serveMcpSocket(ws: WebSocket, ctx: ServerContext): void {
+  serve(ws, ctx, async (text, session) => {
+    let request: unknown;
+    try {
+      request = JSON.parse(text);
+    } catch (e) {
+      return {
+        reply: rpcError(null, RPC.PARSE_ERROR, `Parse error: ${(e as Error).message}`),
+        close: false,
+      };
+    }
+    return {
+      reply: await handleRpc(request, { sessions: ctx.sessions, own: session, log: ctx.log }),
+      close: false,
+    };
+  });
+}
