@@ -14,3 +14,16 @@ export class SeigeClientError extends Error {
     this.name = "SeigeClientError";
   }
 }
+
+/** A JSON-RPC 2.0 reply as the server sends it (over /mcp or a /ws `mcp` frame). */
+export interface RpcReply {
+  result?: unknown;
+  error?: { code: number; message: string; data: unknown };
+}
+
+/** The reply's result, or a SeigeClientError (`rpc:<code>`) for a JSON-RPC error. */
+export function unwrapRpcReply(reply: RpcReply): unknown {
+  if (reply.error)
+    throw new SeigeClientError(`rpc:${reply.error.code}`, reply.error.message, reply.error.data);
+  return reply.result;
+}

@@ -4,7 +4,7 @@
  * and `/state`). For places a WebSocket cannot go; trainers should use /ws.
  * Uses the global `fetch` (browsers, Node ≥ 18); each call has a timeout.
  */
-import { SeigeClientError } from "./errors.js";
+import { type RpcReply, SeigeClientError, unwrapRpcReply } from "./errors.js";
 import type {
   ClientAction,
   ResetOptions,
@@ -67,18 +67,8 @@ export class SeigeHttpClient {
   }
 
   async rpc(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
-    const reply = (await this.call("POST", "/mcp", {
-      jsonrpc: "2.0",
-      method,
-      params,
-      id: ++this.rpcId,
-    })) as {
-      result?: unknown;
-      error?: { code: number; message: string; data: unknown };
-    };
-    if (reply.error)
-      throw new SeigeClientError(`rpc:${reply.error.code}`, reply.error.message, reply.error.data);
-    return reply.result;
+    const body = { jsonrpc: "2.0", method, params, id: ++this.rpcId };
+    return unwrapRpcReply((await this.call("POST", "/mcp", body)) as RpcReply);
   }
 
   async listTools(): Promise<ToolInfo[]> {

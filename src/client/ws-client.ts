@@ -7,7 +7,7 @@
  * request. It runs in browsers (the global WebSocket) and in Node, where a
  * WebSocket constructor is injected (see node.ts); nothing here imports node.
  */
-import { SeigeClientError } from "./errors.js";
+import { type RpcReply, SeigeClientError, unwrapRpcReply } from "./errors.js";
 import type {
   ClientAction,
   ResetOptions,
@@ -142,16 +142,8 @@ export class SeigeClient {
 
   /** One JSON-RPC call on this connection's environment; throws on a JSON-RPC error. */
   async rpc(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
-    const reply = (await this.request(
-      { type: "mcp", data: { jsonrpc: "2.0", method, params, id: 1 } },
-      "mcp",
-    )) as {
-      result?: unknown;
-      error?: { code: number; message: string; data: unknown };
-    };
-    if (reply.error)
-      throw new SeigeClientError(`rpc:${reply.error.code}`, reply.error.message, reply.error.data);
-    return reply.result;
+    const frame = { type: "mcp", data: { jsonrpc: "2.0", method, params, id: 1 } };
+    return unwrapRpcReply((await this.request(frame, "mcp")) as RpcReply);
   }
 
   async listTools(): Promise<ToolInfo[]> {
