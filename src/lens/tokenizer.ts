@@ -139,8 +139,11 @@ export function loadTokenizer(dir: string): LensTokenizer {
   return {
     encode: (s, opts = {}) =>
       tok.encode(s, { add_special_tokens: opts.addSpecialTokens ?? true }).ids,
+    // The library throws on an empty list; a generation that stops at once decodes to "".
     decode: (list, opts = {}) =>
-      tok.decode([...list], { skip_special_tokens: opts.skipSpecialTokens ?? false }),
+      list.length === 0
+        ? ""
+        : tok.decode([...list], { skip_special_tokens: opts.skipSpecialTokens ?? false }),
     applyChatTemplate: render,
     encodeChat: (messages, opts) =>
       tok.encode(render(messages, opts), { add_special_tokens: false }).ids,

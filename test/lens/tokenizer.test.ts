@@ -128,3 +128,9 @@ describe("loadTokenizer on make-tiny checkpoints", () => {
     expect(() => loadTokenizer(dir)).toThrow(/tokenizer\.json: missing/);
   });
 });
+
+describe("decoding nothing", () => {
+  it("decodes an empty token list to the empty string (a generation that stops at once)", () => {
+    expect(tok("qwen2").decode([])).toBe("");
+  });
+});

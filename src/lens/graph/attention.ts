@@ -1,0 +1,93 @@
+/**
+ * The attention half of a decoder block as one ONNX graph, for every
+ * architecture (the differences are the config's flags and the weights).
+ *
+ * Inputs:  x [B,T,D] (resid_pre), past_key/past_value [B,Hkv,P,hd],
+ *          mask [B,1,1,T,P+T] (additive: 0 or -1e30; built in TS so causal,
+ *          padding and sliding windows are one tensor), head_mask [B,1,H,1],
+ *          cos/sin [B,T,1,hd] (RoPE models).
+ * Outputs: attn_out [B,T,D] (what is added to the residual, after Gemma's
+ *          post-attention norm), present_key/present_value [B,Hkv,P+T,hd],
+ *          z [B,T,H,hd] (`attn.hook_z`, after the head mask).
+ *
+ * GQA without repeat_kv: q is viewed as [B,Hkv,g,T,hd] and k/v as [B,Hkv,1,S,hd],
+ * so MatMul broadcasting pairs query head h with KV head floor(h/g), as HF does.
+ * The residual add is NOT here: resid_mid = resid_pre + attn_out happens in TS
+ * so `hook_attn_out` and `hook_resid_mid` can be read and written.
+ */
+import { GraphBuilder, int, ints } from "../onnx/index.js";
+import type { ModelConfig } from "../types.js";
+import { linear, norm, rope } from "./ops.js";
+import type { AttnWeights } from "./weights.js";
+
+export const ATTN_INPUTS = {
+  x: "x",
+  pastKey: "past_key",
+  pastValue: "past_value",
+  mask: "mask",
+  headMask: "head_mask",
+  cos: "cos",
+  sin: "sin",
+} as const;
+export const ATTN_OUTPUTS = {
+  out: "attn_out",
+  key: "present_key",
+  value: "present_value",
+  z: "z",
+} as const;
+
+export function buildAttention(cfg: ModelConfig, w: AttnWeights, layer: number): GraphBuilder {
+  const { dModel: d, nHeads: h, nKvHeads: kv, headDim: hd } = cfg;
+  const group = h / kv;
+  const g = new GraphBuilder(`attn${layer}`);
+  const x = g.input(ATTN_INPUTS.x, ["B", "T", d]);
+  const pastK = g.input(ATTN_INPUTS.pastKey, ["B", kv, "P", hd]);
+  const pastV = g.input(ATTN_INPUTS.pastValue, ["B", kv, "P", hd]);
+  const mask = g.input(ATTN_INPUTS.mask, ["B", 1, 1, "T", "S"]);
+  const headMask = g.input(ATTN_INPUTS.headMask, ["B", 1, h, 1]);
+  const useRope = cfg.rope !== null;
+  const cos = useRope ? g.input(ATTN_INPUTS.cos, ["B", "T", 1, hd]) : "";
+  const sin = useRope ? g.input(ATTN_INPUTS.sin, ["B", "T", 1, hd]) : "";
+
+  const a = norm(g, cfg, x, w.norm, "ln1"); // [B,T,D]
+  const heads = (y: string, n: number, qkNorm: AttnWeights["qNorm"], hint: string): string => {
+    let t = g.op("Reshape", [y, g.ints([0, 0, n, hd])]); // [B,T,n,hd]
+    if (qkNorm) t = norm(g, cfg, t, qkNorm, `${hint}_norm`);
+    if (useRope && hint !== "v") t = rope(g, t, cos, sin, hd);
+    return g.op("Transpose", [t], { perm: ints([0, 2, 1, 3]) }); // [B,n,T,hd]
+  };
+  const q = heads(linear(g, a, w.q, w.qBias, "q"), h, w.qNorm, "q");
+  const k = heads(linear(g, a, w.k, w.kBias, "k"), kv, w.kNorm, "k");
+  const v = heads(linear(g, a, w.v, w.vBias, "v"), kv, undefined, "v");
+
+  const presentK = g.op("Concat", [pastK, k], { axis: int(2) }); // [B,Hkv,S,hd]
+  const presentV = g.op("Concat", [pastV, v], { axis: int(2) });
+
+  const qg = g.op("Reshape", [q, g.ints([0, kv, group, -1, hd])]); // [B,Hkv,g,T,hd]
+  const kT = g.op("Unsqueeze", [
+    g.op("Transpose", [presentK], { perm: ints([0, 1, 3, 2]) }),
+    g.ints([2]),
+  ]); // [B,Hkv,1,hd,S]
+  let s = g.op("Mul", [g.op("MatMul", [qg, kT]), g.scalar(cfg.attnScale)]); // [B,Hkv,g,T,S]
+  if (cfg.attnSoftcap !== null) {
+    // Gemma 2: cap·tanh(s/cap) on the scaled scores, before the mask
+    s = g.op("Mul", [
+      g.op("Tanh", [g.op("Div", [s, g.scalar(cfg.attnSoftcap)])]),
+      g.scalar(cfg.attnSoftcap),
+    ]);
+  }
+  const p = g.op("Softmax", [g.op("Add", [s, mask])], { axis: int(-1) });
+  const o = g.op("MatMul", [p, g.op("Unsqueeze", [presentV, g.ints([2])])]); // [B,Hkv,g,T,hd]
+  const zRaw = g.op("Transpose", [g.op("Reshape", [o, g.ints([0, h, -1, hd])])], {
+    perm: ints([0, 2, 1, 3]),
+  }); // [B,T,H,hd]
+  const z = g.op("Mul", [zRaw, headMask]);
+  let out = linear(g, g.op("Reshape", [z, g.ints([0, 0, h * hd])]), w.o, w.oBias, "o"); // [B,T,D]
+  if (w.postNorm) out = norm(g, cfg, out, w.postNorm, "post_attn");
+
+  g.output(out, ATTN_OUTPUTS.out, ["B", "T", d]);
+  g.output(presentK, ATTN_OUTPUTS.key, ["B", kv, "S", hd]);
+  g.output(presentV, ATTN_OUTPUTS.value, ["B", kv, "S", hd]);
+  g.output(z, ATTN_OUTPUTS.z, ["B", "T", h, hd]);
+  return g;
+}

@@ -1,0 +1,9 @@
+/**
+ * Per-architecture ONNX graph builders: embedding, the attention and MLP halves
+ * of each decoder block, and unembedding. Splitting a block in two lets TS read
+ * and write `hook_attn_out`, `hook_resid_mid` and `hook_mlp_out`.
+ */
+export { ATTN_INPUTS, ATTN_OUTPUTS, buildAttention } from "./attention.js";
+export { buildEmbed, buildUnembed, EMBED_IO, UNEMBED_IO } from "./embed.js";
+export { buildMlp, MLP_INPUT, MLP_OUTPUT } from "./mlp.js";
+export { attnWeights, embedWeights, mlpWeights, unembedWeights } from "./weights.js";

@@ -1,0 +1,245 @@
+/**
+ * `loadModel(dir)` → `LensModel`: a HuggingFace checkpoint compiled into ONNX
+ * sessions (runtime/engine.ts), with TransformerLens-style access to the
+ * residual stream: `runWithCache` (read hooks), `runWithHooks` (declarative
+ * interventions plus arbitrary TS hook functions), batched `generate` with a KV
+ * cache, and chat-template rendering through the checkpoint's tokenizer.
+ *
+ * Deliberately thin: loading and validation are checkpoint.ts's, tokenization is
+ * tokenizer.ts's, the maths of interventions is intervene.ts's, the graphs are
+ * graph/'s. Compute is f32 (bf16/f16 weights are upcast on load).
+ */
+import { SeigeError } from "../util/errors.js";
+import { loadCheckpoint } from "./checkpoint.js";
+import { allHookNames, type HookName, parseHookName } from "./hooks.js";
+import type { CaptureResult } from "./intervene.js";
+import type { Intervention, InterventionInput } from "./interventions.js";
+import type { ExecutionProvider } from "./ort.js";
+import { Engine } from "./runtime/engine.js";
+import { type GenerateOptions, type GenerateResult, generateBatch } from "./runtime/generate.js";
+import { compilePlan } from "./runtime/plan.js";
+import { type HookFn, headMasks, makeVisitor } from "./runtime/visitor.js";
+import {
+  type ChatMessage,
+  type ChatTemplateOptions,
+  type LensTokenizer,
+  loadTokenizer,
+} from "./tokenizer.js";
+import type { ModelConfig, Tensor, TensorStore } from "./types.js";
+
+export interface LoadModelOptions {
+  /** compute dtype; only "f32" is supported (weights stored as bf16/f16 are upcast) */
+  dtype?: "f32";
+  /** ORT intra-op threads per session (default: ORT's choice) */
+  threads?: number;
+  /** default ["cpu"]; see docs/lens.md for "cuda" and "webgpu" */
+  executionProviders?: ExecutionProvider[];
+  /** graphs with more weight bytes than this use in-memory external data (default 1.5e9) */
+  externalAbove?: number;
+}
+
+export interface ForwardResult {
+  /** [pos, vocab] */
+  logits: Tensor;
+}
+
+export interface CacheResult extends ForwardResult {
+  /** hook name → activation: [pos, d_model], or [pos, n_heads, d_head] for attn.hook_z */
+  cache: Map<HookName, Tensor>;
+}
+
+export interface HooksResult extends ForwardResult {
+  /** one entry per `capture`, in list order (`all` gives [pos, width] row-major) */
+  captures: CaptureResult[];
+}
+
+export class LensModel {
+  readonly hookNames: HookName[];
+
+  constructor(
+    readonly config: ModelConfig,
+    readonly tokenizer: LensTokenizer | null,
+    private readonly engine: Engine,
+  ) {
+    this.hookNames = allHookNames(config.nLayers);
+  }
+
+  /** Bytes of weights read per decoded token (block weights and the head). */
+  get decodeWeightBytes(): number {
+    return this.engine.decodeWeightBytes;
+  }
+
+  private requireTokenizer(): LensTokenizer {
+    if (!this.tokenizer)
+      throw new SeigeError(
+        "config_error",
+        "this model was loaded without tokenizer.json; pass token ids instead of text",
+      );
+    return this.tokenizer;
+  }
+
+  /** Renders messages with the checkpoint's chat template; returns the text and its token ids (no double BOS). */
+  chat(
+    messages: readonly ChatMessage[],
+    opts: ChatTemplateOptions = {},
+  ): { text: string; tokens: number[] } {
+    const tok = this.requireTokenizer();
+    return { text: tok.applyChatTemplate(messages, opts), tokens: tok.encodeChat(messages, opts) };
+  }
+
+  private checkTokens(tokens: readonly number[]): void {
+    if (tokens.length === 0) throw new SeigeError("validation_error", "need at least one token");
+    for (const t of tokens) {
+      if (!Number.isInteger(t) || t < 0 || t >= this.config.vocabSize) {
+        throw new SeigeError(
+          "validation_error",
+          `token id ${t} is outside the vocabulary [0, ${this.config.vocabSize})`,
+        );
+      }
+    }
+    if (tokens.length > this.config.maxPositions) {
+      throw new SeigeError(
+        "validation_error",
+        `${tokens.length} tokens exceed the model's ${this.config.maxPositions} positions`,
+      );
+    }
+  }
+
+  private positions(n: number): Int32Array {
+    return Int32Array.from({ length: n }, (_, i) => i);
+  }
+
+  /** One forward pass over exactly these ids (no BOS added); records the named hooks (default: all). */
+  async runWithCache(
+    tokens: readonly number[],
+    names: readonly string[] = this.hookNames,
+  ): Promise<CacheResult> {
+    this.checkTokens(tokens);
+    const wanted = new Set<string>();
+    const zLayers = new Set<number>();
+    for (const n of names) {
+      const site = parseHookName(n, this.config.nLayers);
+      if (!site)
+        throw new SeigeError(
+          "validation_error",
+          `unknown hook '${n}'; model.hookNames lists this model's hooks`,
+        );
+      if (site.kind === "attn_z") zLayers.add(site.layer);
+      wanted.add(n);
+    }
+    const cache = new Map<HookName, Tensor>();
+    const positions = this.positions(tokens.length);
+    const plans = [compilePlan([], this.config)];
+    const res = await this.engine.step({
+      batch: 1,
+      ids: tokens,
+      positions,
+      cache: this.engine.emptyCache(1),
+      visit: makeVisitor({ plans, positions, cacheInto: { names: wanted, out: cache } }),
+      zLayers,
+      logits: "all",
+    });
+    // Return hooks in forward order, whatever order they were asked in.
+    const ordered = new Map<HookName, Tensor>();
+    for (const n of this.hookNames) {
+      const t = cache.get(n);
+      if (t) ordered.set(n, t);
+    }
+    return {
+      logits: { shape: [tokens.length, this.config.vocabSize], data: res.logits },
+      cache: ordered,
+    };
+  }
+
+  /**
+   * One forward pass with interventions (JSON form) and optional TS hook
+   * functions keyed by hook name; each sees `[1, pos, width]` after that
+   * hook's interventions and may edit it in place or return a replacement.
+   */
+  async runWithHooks(
+    tokens: readonly number[],
+    interventions: readonly (Intervention | InterventionInput)[],
+    opts: { hookFns?: Partial<Record<HookName, HookFn>> } = {},
+  ): Promise<HooksResult> {
+    this.checkTokens(tokens);
+    const plan = compilePlan(interventions, this.config);
+    for (const n of Object.keys(opts.hookFns ?? {})) {
+      if (!parseHookName(n, this.config.nLayers))
+        throw new SeigeError("validation_error", `hookFns: unknown hook '${n}'`);
+    }
+    const zLayers = new Set(plan.zLayers);
+    for (const n of Object.keys(opts.hookFns ?? {})) {
+      const site = parseHookName(n, this.config.nLayers);
+      if (site?.kind === "attn_z") zLayers.add(site.layer);
+    }
+    const positions = this.positions(tokens.length);
+    const captures: CaptureResult[][] = [[]];
+    const res = await this.engine.step({
+      batch: 1,
+      ids: tokens,
+      positions,
+      cache: this.engine.emptyCache(1),
+      headMasks: headMasks([plan], this.config.nHeads),
+      visit: makeVisitor({ plans: [plan], positions, captures, hookFns: opts.hookFns }),
+      zLayers,
+      logits: "all",
+    });
+    const ordered = captures[0].sort((a, b) => a.index - b.index);
+    return {
+      logits: { shape: [tokens.length, this.config.vocabSize], data: res.logits },
+      captures: ordered,
+    };
+  }
+
+  /**
+   * Batched generation (left padding, per-sequence positions and RNG streams): a
+   * prompt gives the same tokens in a batch as alone. Text prompts are encoded
+   * with the tokenizer's special tokens (BOS where the model adds one).
+   */
+  async generate(
+    prompts: (string | readonly number[])[],
+    opts: GenerateOptions = {},
+  ): Promise<GenerateResult[]> {
+    const ids = prompts.map((p) =>
+      typeof p === "string"
+        ? this.requireTokenizer().encode(p, { addSpecialTokens: true })
+        : [...p],
+    );
+    for (const p of ids) this.checkTokens(p);
+    const decode = (t: number[]) =>
+      this.tokenizer ? this.tokenizer.decode(t, { skipSpecialTokens: true }) : t.join(" ");
+    // generation_config.json's EOS ids (e.g. an instruct model's end-of-turn) stop too.
+    const stop = [...(opts.stop ?? []), ...(this.tokenizer?.eosTokenIds ?? [])];
+    return generateBatch(this.engine, ids, decode, { ...opts, stop });
+  }
+
+  /** Releases every ORT session. */
+  async close(): Promise<void> {
+    await this.engine.close();
+  }
+}
+
+/** Loads a HuggingFace checkpoint directory and compiles it into ORT sessions. */
+export async function loadModel(dir: string, opts: LoadModelOptions = {}): Promise<LensModel> {
+  if (opts.dtype !== undefined && opts.dtype !== "f32") {
+    throw new SeigeError(
+      "config_error",
+      `dtype '${opts.dtype}' is not supported; the runtime computes in f32 (bf16/f16 weights are upcast)`,
+    );
+  }
+  // cache: false — each weight is decoded once into its graph and not kept twice.
+  const ck = loadCheckpoint(dir, { cache: false });
+  const tokenizer = loadTokenizer(dir);
+  return fromTensors(ck.config, ck.tensors, opts, tokenizer);
+}
+
+/** Builds a model from an in-memory config and tensor store (tests, benchmarks). */
+export async function fromTensors(
+  config: ModelConfig,
+  tensors: TensorStore,
+  opts: LoadModelOptions = {},
+  tokenizer: LensTokenizer | null = null,
+): Promise<LensModel> {
+  const engine = await Engine.create(config, tensors, opts);
+  return new LensModel(config, tokenizer, engine);
+}

@@ -1,0 +1,258 @@
+/**
+ * The forward engine: one ORT session for the embedding, two per decoder block
+ * (attention half, MLP half) and one for the unembedding, with the residual
+ * stream handed back to TypeScript between them. A step reads like nanoGPT's
+ * `Block.forward`, residual adds visible:
+ *
+ *   x = embed(ids) (+ pos_embed)        // hook_embed; then blocks.0.hook_resid_pre
+ *   for each block l:
+ *     attn_out, present = attn_l(x, past, mask, cos/sin, head_mask)
+ *     mid  = x + attn_out               // hook_resid_mid
+ *     x    = mid + mlp_l(mid)           // hook_resid_post = next block's resid_pre
+ *   logits = unembed(x[rows])
+ *
+ * At every hook the optional `visit` callback sees the batch tensor `[B, T, D]`
+ * and may edit it in place (interventions, user hook functions, captures).
+ * Batching is by left padding: each sequence's absolute positions come in with
+ * the step (−1 for padding) and drive RoPE, GPT-2 position ids and the mask.
+ * This file knows nothing about interventions or sampling.
+ */
+
+import {
+  ATTN_INPUTS,
+  ATTN_OUTPUTS,
+  attnWeights,
+  buildAttention,
+  buildEmbed,
+  buildMlp,
+  buildUnembed,
+  EMBED_IO,
+  embedWeights,
+  MLP_INPUT,
+  MLP_OUTPUT,
+  mlpWeights,
+  UNEMBED_IO,
+  unembedWeights,
+} from "../graph/index.js";
+import {
+  attnOut,
+  attnZ,
+  type HookName,
+  hookEmbed,
+  mlpOut,
+  residMid,
+  residPost,
+  residPre,
+} from "../hooks.js";
+import type { GraphBuilder } from "../onnx/index.js";
+import { createSession, type LensSession, type OrtFeed, type SessionOptions } from "../ort.js";
+import type { ModelConfig, TensorStore } from "../types.js";
+import { attentionMask } from "./mask.js";
+import { inverseFrequencies, ropeTables } from "./rope.js";
+
+export interface EngineOptions extends SessionOptions {
+  /** graphs whose weights exceed this many bytes use in-memory external data (default 1.5e9) */
+  externalAbove?: number;
+}
+
+/** Per-layer KV cache for a batch: keys/values `[B, Hkv, S, hd]`, and each column's absolute position. */
+export interface KvCache {
+  batch: number;
+  length: number;
+  keys: Float32Array[];
+  values: Float32Array[];
+  positions: Int32Array; // [B*S], −1 for padding
+}
+
+/** May edit `x` in place, or return a same-sized replacement. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook edits in place (returns nothing) or returns a replacement
+export type HookVisitor = (name: HookName, x: Float32Array, dims: number[]) => void | Float32Array;
+
+export interface StepInput {
+  batch: number;
+  ids: ArrayLike<number>; // [B*T]
+  positions: Int32Array; // [B*T], −1 for padding
+  cache: KvCache;
+  /** layer → [B*H] multipliers for z (1 keeps a head, 0 ablates it) */
+  headMasks?: Map<number, Float32Array>;
+  visit?: HookVisitor;
+  /** layers whose `attn.hook_z` is fetched and shown to `visit` (read-only) */
+  zLayers?: ReadonlySet<number>;
+  /** logits for every position, or only the last column (generation) */
+  logits: "all" | "last";
+}
+
+export interface StepOutput {
+  /** [B, T, V] or [B, 1, V] */
+  logits: Float32Array;
+  cache: KvCache;
+}
+
+interface Layer {
+  attn: LensSession;
+  mlp: LensSession;
+  sliding: boolean;
+}
+
+export class Engine {
+  private constructor(
+    readonly config: ModelConfig,
+    private readonly embed: LensSession,
+    private readonly layers: Layer[],
+    private readonly unembed: LensSession,
+    /** bytes of weights read per decoded token (blocks + head): the roofline numerator */
+    readonly decodeWeightBytes: number,
+    private readonly invFreq: Float64Array | null,
+    private readonly invFreqLocal: Float64Array | null,
+  ) {}
+
+  static async create(
+    config: ModelConfig,
+    tensors: TensorStore,
+    opts: EngineOptions = {},
+  ): Promise<Engine> {
+    let weightBytes = 0;
+    // Build and load one graph at a time so only one graph's bytes are alive at once.
+    const load = async (g: GraphBuilder, counts = true): Promise<LensSession> => {
+      const built = g.build(opts.externalAbove);
+      if (counts) weightBytes += built.weightBytes;
+      return createSession(built, opts);
+    };
+    const embed = await load(buildEmbed(config, embedWeights(tensors, config)), false);
+    const layers: Layer[] = [];
+    for (let l = 0; l < config.nLayers; l++) {
+      layers.push({
+        attn: await load(buildAttention(config, attnWeights(tensors, config, l), l)),
+        mlp: await load(buildMlp(config, mlpWeights(tensors, config, l), l)),
+        sliding: config.layerTypes[l] === "sliding",
+      });
+    }
+    const unembed = await load(buildUnembed(config, unembedWeights(tensors, config)));
+    const inv = config.rope ? inverseFrequencies(config.rope, config.headDim) : null;
+    const invLocal = config.ropeLocal ? inverseFrequencies(config.ropeLocal, config.headDim) : inv;
+    return new Engine(config, embed, layers, unembed, weightBytes, inv, invLocal);
+  }
+
+  emptyCache(batch: number): KvCache {
+    const n = this.config.nLayers;
+    return {
+      batch,
+      length: 0,
+      keys: Array.from({ length: n }, () => new Float32Array(0)),
+      values: Array.from({ length: n }, () => new Float32Array(0)),
+      positions: new Int32Array(0),
+    };
+  }
+
+  async step(input: StepInput): Promise<StepOutput> {
+    const cfg = this.config;
+    const { batch: b, cache } = input;
+    const t = input.positions.length / b;
+    if (cache.batch !== b || !Number.isInteger(t) || input.ids.length !== b * t) {
+      throw new RangeError(
+        `engine.step: batch ${b}, ${input.ids.length} ids, ${input.positions.length} positions, cache for batch ${cache.batch}`,
+      );
+    }
+    const d = cfg.dModel;
+    const past = cache.length;
+    const s = past + t;
+    const dims = [b, t, d];
+    const visit = (name: HookName, x: Float32Array): Float32Array => {
+      if (!input.visit) return x;
+      const r = input.visit(name, x, dims);
+      return r ?? x;
+    };
+
+    // Key positions for the whole cache after this step: old columns, then this step's.
+    const keyPos = new Int32Array(b * s);
+    for (let i = 0; i < b; i++) {
+      keyPos.set(cache.positions.subarray(i * past, (i + 1) * past), i * s);
+      keyPos.set(input.positions.subarray(i * t, (i + 1) * t), i * s + past);
+    }
+    const maskFull = attentionMask(b, input.positions, keyPos, null);
+    const maskSliding =
+      cfg.slidingWindow !== null
+        ? attentionMask(b, input.positions, keyPos, cfg.slidingWindow)
+        : maskFull;
+    const rope = this.invFreq ? ropeTables(this.invFreq, input.positions) : null;
+    const ropeLocal =
+      this.invFreqLocal && this.invFreqLocal !== this.invFreq
+        ? ropeTables(this.invFreqLocal, input.positions)
+        : rope;
+
+    const ids = BigInt64Array.from(Array.from(input.ids, (v) => BigInt(v)));
+    const embedFeeds: Record<string, OrtFeed> = { [EMBED_IO.ids]: { data: ids, dims: [b, t] } };
+    if (cfg.absolutePositions) {
+      const pos = BigInt64Array.from(Array.from(input.positions, (p) => BigInt(Math.max(0, p))));
+      embedFeeds[EMBED_IO.positions] = { data: pos, dims: [b, t] };
+    }
+    const e = await this.embed.run(embedFeeds);
+    let x = visit(hookEmbed(), e[EMBED_IO.out].data); // [B,T,D]
+    if (cfg.absolutePositions) x = add(x, e[EMBED_IO.posOut].data); // GPT-2: resid_pre(0) = hook_embed + pos_embed
+
+    const ones = new Float32Array(b * cfg.nHeads).fill(1);
+    const next: KvCache = { batch: b, length: s, keys: [], values: [], positions: keyPos };
+    for (let l = 0; l < cfg.nLayers; l++) {
+      const layer = this.layers[l];
+      x = visit(residPre(l), x);
+      const kvDims = [b, cfg.nKvHeads, past, cfg.headDim];
+      const feeds: Record<string, OrtFeed> = {
+        [ATTN_INPUTS.x]: { data: x, dims },
+        [ATTN_INPUTS.pastKey]: { data: cache.keys[l], dims: kvDims },
+        [ATTN_INPUTS.pastValue]: { data: cache.values[l], dims: kvDims },
+        [ATTN_INPUTS.mask]: { data: layer.sliding ? maskSliding : maskFull, dims: [b, 1, 1, t, s] },
+        [ATTN_INPUTS.headMask]: {
+          data: input.headMasks?.get(l) ?? ones,
+          dims: [b, 1, cfg.nHeads, 1],
+        },
+      };
+      const tables = layer.sliding ? ropeLocal : rope;
+      if (tables) {
+        feeds[ATTN_INPUTS.cos] = { data: tables.cos, dims: [b, t, 1, cfg.headDim] };
+        feeds[ATTN_INPUTS.sin] = { data: tables.sin, dims: [b, t, 1, cfg.headDim] };
+      }
+      const wantZ = input.zLayers?.has(l) ?? false;
+      const fetch: string[] = [ATTN_OUTPUTS.out, ATTN_OUTPUTS.key, ATTN_OUTPUTS.value];
+      if (wantZ) fetch.push(ATTN_OUTPUTS.z);
+      const a = await layer.attn.run(feeds, fetch);
+      next.keys.push(a[ATTN_OUTPUTS.key].data);
+      next.values.push(a[ATTN_OUTPUTS.value].data);
+      if (wantZ && input.visit)
+        input.visit(attnZ(l), a[ATTN_OUTPUTS.z].data, [b, t, cfg.nHeads, cfg.headDim]);
+
+      const attn = visit(attnOut(l), a[ATTN_OUTPUTS.out].data);
+      let mid = add(x, attn); // resid_mid = resid_pre + attn_out
+      mid = visit(residMid(l), mid);
+      const m = await layer.mlp.run({ [MLP_INPUT]: { data: mid, dims } });
+      const mlp = visit(mlpOut(l), m[MLP_OUTPUT].data);
+      x = visit(residPost(l), add(mid, mlp)); // resid_post = resid_mid + mlp_out
+    }
+
+    let rows = x;
+    let rowsT = t;
+    if (input.logits === "last" && t > 1) {
+      rows = new Float32Array(b * d);
+      for (let i = 0; i < b; i++) rows.set(x.subarray((i * t + t - 1) * d, (i * t + t) * d), i * d);
+      rowsT = 1;
+    }
+    const logits = (
+      await this.unembed.run({ [UNEMBED_IO.x]: { data: rows, dims: [b, rowsT, d] } })
+    )[UNEMBED_IO.logits].data;
+    return { logits, cache: next };
+  }
+
+  async close(): Promise<void> {
+    await this.embed.release();
+    for (const l of this.layers) {
+      await l.attn.release();
+      await l.mlp.release();
+    }
+    await this.unembed.release();
+  }
+}
+
+function add(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];
+  return out;
+}

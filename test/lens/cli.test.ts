@@ -1,0 +1,145 @@
+// The lens CLI end to end through the dispatcher's `main()`: make-tiny →
+// inspect → forward --json (checked against the reference forward) → generate.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli.js";
+import { loadCheckpoint } from "../../src/lens/checkpoint.js";
+import { referenceForward } from "../../src/lens/reference/index.js";
+import { maxAbsDiff } from "./ort-fixtures.js";
+
+const root = mkdtempSync(join(tmpdir(), "seige-lens-cli-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+    stdout += String(s);
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+    stderr += String(s);
+    return true;
+  });
+  try {
+    const code = await main(argv);
+    return { code, stdout, stderr };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe("seige lens", () => {
+  const dir = join(root, "tiny-gemma3");
+
+  it("make-tiny → inspect → forward --json → generate", async () => {
+    expect(
+      (
+        await cli(
+          "lens",
+          "make-tiny",
+          "--arch",
+          "gemma3",
+          "--out",
+          dir,
+          "--seed",
+          "3",
+          "--layers",
+          "2",
+          "--d-model",
+          "32",
+        )
+      ).code,
+    ).toBe(0);
+
+    const inspect = await cli("lens", "inspect", dir, "--json");
+    expect(inspect.code).toBe(0);
+    const info = JSON.parse(inspect.stdout);
+    expect(info).toMatchObject({ arch: "gemma3", layers: 2, dModel: 32, dtype: "f32" });
+    expect(info.hookPoints).toContain("blocks.1.attn.hook_z");
+    const human = await cli("lens", "inspect", dir);
+    expect(human.stdout).toContain("blocks.1.hook_resid_post");
+
+    const vector = Array.from({ length: 32 }, (_, i) => Math.sin(i));
+    const file = join(root, "steer.json");
+    writeFileSync(
+      file,
+      JSON.stringify([{ kind: "add", hook: "blocks.0.hook_resid_post", vector, scale: 3 }]),
+    );
+    const tokens = [2, 40, 41, 42, 9];
+    const fwd = await cli(
+      "lens",
+      "forward",
+      "--model",
+      dir,
+      "--tokens",
+      tokens.join(","),
+      "--hooks",
+      "blocks.1.hook_resid_pre,blocks.0.attn.hook_z",
+      "--intervene",
+      file,
+      "--json",
+    );
+    expect(fwd.code).toBe(0);
+    const parsed = JSON.parse(fwd.stdout);
+    const ck = loadCheckpoint(dir);
+    const ref = referenceForward(ck, tokens, {
+      interventions: [{ kind: "add", hook: "blocks.0.hook_resid_post", vector, scale: 3 }],
+      hooks: ["blocks.1.hook_resid_pre", "blocks.0.attn.hook_z"],
+    });
+    const v = ck.config.vocabSize;
+    expect(parsed.logits).toHaveLength(v);
+    expect(maxAbsDiff(parsed.logits, ref.logits.subarray((tokens.length - 1) * v))).toBeLessThan(
+      1e-4,
+    );
+    expect(parsed.hooks["blocks.1.hook_resid_pre"]).toHaveLength(tokens.length);
+    expect(
+      maxAbsDiff(
+        parsed.hooks["blocks.1.hook_resid_pre"].flat(),
+        ref.cache.get("blocks.1.hook_resid_pre")!,
+      ),
+    ).toBeLessThan(1e-4);
+    expect(parsed.hooks["blocks.0.attn.hook_z"][0]).toHaveLength(
+      ck.config.nHeads * ck.config.headDim,
+    );
+
+    const gen = await cli(
+      "lens",
+      "generate",
+      "--model",
+      dir,
+      "--prompt",
+      "hello",
+      "--chat",
+      "--max-new-tokens",
+      "4",
+      "--intervene",
+      file,
+    );
+    expect(gen.code).toBe(0);
+    expect(gen.stderr).toMatch(/\d+ tokens, (stop|length)/);
+  });
+
+  it("reports usage errors with exit code 2", async () => {
+    expect((await cli("lens", "forward", "--model", dir)).code).toBe(2);
+    expect((await cli("lens", "make-tiny", "--arch", "mamba", "--out", join(root, "x"))).code).toBe(
+      2,
+    );
+    const bad = await cli(
+      "lens",
+      "forward",
+      "--model",
+      dir,
+      "--tokens",
+      "1,2",
+      "--hooks",
+      "blocks.7.hook_resid_pre",
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("unknown hook");
+    expect((await cli("lens", "inspect", join(root, "missing"))).code).toBe(2);
+  });
+});
