@@ -5,7 +5,9 @@ import { existsSync } from "node:fs";
 
 const cli = new URL("../dist/cli.js", import.meta.url);
 if (!existsSync(cli)) {
-  process.stderr.write("seige: the CLI is not built yet. Run `npm run build` in the package folder first.\n");
+  process.stderr.write(
+    "seige: the CLI is not built yet. Run `npm run build` in the package folder first.\n",
+  );
   process.exit(1);
 }
 const { main } = await import(cli.href);
