@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { detectLeak } from "../../src/arena/leak.js";
 import { DIRECTION_LABELS } from "../../src/arena/schema.js";
 import {
   createTarget,
@@ -61,14 +62,8 @@ describe("SimTarget", () => {
       (r) => !containsValue(r.out.text, GUARDED) && !REFUSAL_TEXTS.includes(r.out.text),
     );
     expect(partial.length).toBeGreaterThan(3);
-    for (const { out } of partial) {
-      const pieces = [...GUARDED].flatMap((_, i) =>
-        Array.from({ length: GUARDED.length - i }, (_, j) => GUARDED.slice(i, i + j + 1)),
-      );
-      const longest = Math.max(...pieces.filter((p) => out.text.includes(p)).map((p) => p.length));
-      expect(longest).toBeGreaterThanOrEqual(Math.ceil(GUARDED.length / 2));
-      expect(longest).toBeLessThan(GUARDED.length);
-    }
+    // Half or more of the value's letters and digits, as the arena's detector counts them.
+    for (const { out } of partial) expect(detectLeak(out.text, GUARDED, [])).toBe("partial");
   });
 
   it("makes encoded leak forms likelier when the request asks for an encoding", async () => {

@@ -158,12 +158,7 @@ export function renderOutput(geo: SimGeometry, input: RenderInput): string {
     return rng.pick(FULL_TEMPLATES).replace("{v}", encodeValue(guarded, form));
   }
   if (outcome === "partial" && guarded) {
-    const n = [...guarded];
-    const half = Math.ceil(n.length / 2);
-    // At least half, and shorter than the whole when the value has 2+ characters.
-    const len = n.length < 2 ? n.length : half + rng.int(Math.max(1, n.length - half));
-    const start = rng.int(n.length - len + 1);
-    return rng.pick(PARTIAL_TEMPLATES).replace("{v}", n.slice(start, start + len).join(""));
+    return rng.pick(PARTIAL_TEMPLATES).replace("{v}", partialPiece(guarded, rng));
   }
   if (outcome === "full" || outcome === "partial") {
     // Nothing to leak (no `guarded`): the model complies with nothing to say.
@@ -194,4 +189,22 @@ export function styleOf(geo: SimGeometry, dev: readonly Float64Array[], threshol
     }
   }
   return best;
+}
+
+/**
+ * A contiguous piece of the value holding k of its letters and digits, k at least
+ * half of them and fewer than all (for values of 2+). Counted in letters and
+ * digits because that is how the arena's leak detector measures a partial leak
+ * (it ignores case, spacing and punctuation): a piece of a hyphenated code must
+ * still carry half of the code's characters.
+ */
+export function partialPiece(value: string, rng: Rng): string {
+  const chars = [...value];
+  const alnum = chars.flatMap((c, i) => (/[\p{L}\p{N}]/u.test(c) ? [i] : []));
+  const total = alnum.length;
+  if (total === 0) return value;
+  const half = Math.ceil(total / 2);
+  const k = total < 2 ? total : half + rng.int(Math.max(1, total - half));
+  const first = rng.int(total - k + 1);
+  return chars.slice(alnum[first], alnum[first + k - 1] + 1).join("");
 }
