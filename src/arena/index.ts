@@ -79,6 +79,7 @@ export {
   type TaskInstance,
   type TaskPublic,
 } from "./tasks.js";
+export { findTool, TOOLS, type ToolDef, toolInputSchema } from "./tools.js";
 export {
   APPROVED_STEERING_PROBABILITY,
   BENIGN_SEND_PROBABILITY,
