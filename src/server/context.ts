@@ -9,4 +9,6 @@ export interface ServerContext {
   sessions: SessionManager;
   info: ServerInfo;
   log: (line: string) => void;
+  /** folder of the built web page served under /web (default the package's dist/web) */
+  webRoot?: string;
 }

@@ -6,7 +6,13 @@
 export { DEFAULT_LIMITS, limitsFromEnv, SERVER_INFO } from "./config.js";
 export type { ServerContext } from "./context.js";
 export { mapError, RPC, WS_ERROR, type WsErrorCode } from "./error-map.js";
-export { createApp, wireSchemas } from "./http/index.js";
+export {
+  createApp,
+  DEFAULT_WEB_ROOT,
+  mountWeb,
+  resolveAsset,
+  wireSchemas,
+} from "./http/index.js";
 export { findTool, handleRpc, type RpcResponse, TOOLS, toolList } from "./mcp/index.js";
 export { type RunningServer, type ServeOptions, startServer } from "./server.js";
 export { Session, type SessionKind, type WireStepResult } from "./session.js";

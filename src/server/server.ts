@@ -25,6 +25,8 @@ export interface ServeOptions {
   limits?: Partial<ServerLimits>;
   info?: Partial<ServerInfo>;
   log?: (line: string) => void;
+  /** folder of the built web page served under /web (default the package's dist/web) */
+  webRoot?: string;
 }
 
 export interface RunningServer {
@@ -42,6 +44,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     sessions,
     info: { ...SERVER_INFO, ...options.info },
     log: options.log ?? (() => {}),
+    webRoot: options.webRoot,
   };
   const app = createApp(ctx);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;

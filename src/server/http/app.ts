@@ -22,6 +22,7 @@ import { RequestValidationError } from "../validation-errors.js";
 import { readJsonBody } from "./body.js";
 import { docsPage, openApiDocument } from "./openapi.js";
 import { wireSchemas } from "./schemas.js";
+import { mountWeb } from "./static.js";
 
 /** Every HTTP path; another method on one of them is 405, as FastAPI answers. */
 const PATHS = [
@@ -100,6 +101,8 @@ export function createApp(ctx: ServerContext): Hono {
     }
     return c.json(await handleRpc(request, { sessions, log: ctx.log }));
   });
+
+  mountWeb(app, ctx.webRoot);
 
   // FastAPI's answers for a known path with another method, and for unknown paths.
   for (const path of PATHS) app.all(path, (c) => c.json({ detail: "Method Not Allowed" }, 405));

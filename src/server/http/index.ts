@@ -2,3 +2,4 @@
 export { createApp } from "./app.js";
 export { docsPage, openApiDocument } from "./openapi.js";
 export { BASE_STATE_SCHEMA, WireObservationSchema, wireSchemas } from "./schemas.js";
+export { DEFAULT_WEB_ROOT, mountWeb, resolveAsset } from "./static.js";

@@ -1,0 +1,86 @@
+/**
+ * The page's entry: reads the shareable state from the URL, checks the server
+ * (`/metadata`), and shows the Watch or Play pane behind keyboard-navigable
+ * tabs. Each pane keeps its own `/ws` session; Play never shares one with
+ * Watch, so a Play session's frames hold only the player's role.
+ */
+import { h, replace } from "./dom.js";
+import { PlayPane } from "./play.js";
+import { policyNames } from "./policies.js";
+import { explain, fetchMetadata } from "./server-link.js";
+import "./styles.css";
+import { type Mode, readState, writeState } from "./url-state.js";
+import { WatchPane } from "./watch.js";
+
+const state = readState(location.search, { red: policyNames("red"), blue: policyNames("blue") });
+writeState(state);
+
+const app = document.getElementById("app")!;
+const serverInfo = document.getElementById("server-info")!;
+const tabs: Record<Mode, HTMLButtonElement> = {
+  watch: document.getElementById("tab-watch") as HTMLButtonElement,
+  play: document.getElementById("tab-play") as HTMLButtonElement,
+};
+
+let watch: WatchPane | null = null;
+let play: PlayPane | null = null;
+
+function show(mode: Mode): void {
+  state.mode = mode;
+  writeState(state);
+  for (const [m, tab] of Object.entries(tabs)) {
+    const on = m === mode;
+    tab.setAttribute("aria-selected", String(on));
+    tab.tabIndex = on ? 0 : -1;
+  }
+  if (mode === "watch") {
+    watch ??= new WatchPane(state);
+    replace(app, watch.element);
+  } else {
+    watch?.pause();
+    play ??= new PlayPane(state);
+    replace(app, play.element);
+  }
+  app.setAttribute("aria-labelledby", `tab-${mode}`);
+}
+
+for (const [m, tab] of Object.entries(tabs) as [Mode, HTMLButtonElement][]) {
+  tab.addEventListener("click", () => show(m));
+  // Arrow keys move between tabs (WAI-ARIA tabs pattern).
+  tab.addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+    const next: Mode = m === "watch" ? "play" : "watch";
+    show(next);
+    tabs[next].focus();
+    e.preventDefault();
+  });
+}
+
+// Timeline keys, when no form control has the focus.
+document.addEventListener("keydown", (e) => {
+  const t = e.target as HTMLElement;
+  if (state.mode !== "watch" || !watch || e.altKey || e.ctrlKey || e.metaKey) return;
+  if (t.closest("input, select, textarea, button, [role=tab], summary")) return;
+  if (watch.onKey(e)) e.preventDefault();
+});
+
+async function checkServer(): Promise<void> {
+  serverInfo.textContent = "connecting…";
+  serverInfo.className = "server-info loading";
+  try {
+    const meta = await fetchMetadata();
+    serverInfo.textContent = `${meta.name} ${meta.version}`;
+    serverInfo.className = "server-info ok";
+  } catch (e) {
+    serverInfo.className = "server-info error";
+    replace(
+      serverInfo,
+      explain(e).message,
+      " ",
+      h("button", { type: "button", onclick: () => void checkServer() }, "Retry"),
+    );
+  }
+}
+
+show(state.mode);
+void checkServer();
