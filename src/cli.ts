@@ -28,8 +28,20 @@ const COMMANDS: Record<string, Command> = {
     summary: "re-run a recorded episode (JSONL) and check it reproduces",
     load: () => import("./commands/replay.js"),
   },
+  precompute: {
+    summary: "compute a model's direction artifact (directions, baselines, intent probes)",
+    load: () => import("./commands/precompute.js"),
+  },
+  rollout: {
+    summary: "play one role against an opponent over seeds and write rollout JSONL",
+    load: () => import("./commands/rollout.js"),
+  },
+  eval: {
+    summary: "cross-play matrix of Red against Blue policies (table, JSON, HTML heatmap)",
+    load: () => import("./commands/eval.js"),
+  },
   lens: {
-    summary: "the white-box runtime: make-tiny | forward | generate | inspect",
+    summary: "the white-box runtime: make-tiny | forward | generate | inspect | serve (OpenAI API)",
     load: () => import("./commands/lens.js"),
   },
 };

@@ -20,15 +20,17 @@ import {
 } from "../lens/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 
-const HELP = `usage: seige lens <make-tiny | forward | generate | inspect> [options]
+const HELP = `usage: seige lens <make-tiny | forward | generate | inspect | serve> [options]
 
-  make-tiny --arch <${TINY_ARCHS.join("|")}> --out DIR [--seed S] [--layers N] [--d-model D] [--dtype f32|bf16]
+  make-tiny --arch <${TINY_ARCHS.join("|")}> --out DIR [--seed S] [--layers N] [--d-model D]
+            [--max-positions N (default 4096)] [--dtype f32|bf16]
   forward   --model DIR --tokens 1,2,3 [--hooks NAME,...] [--intervene FILE.json] [--json] [--threads N]
             one pass on exactly these ids (no BOS added); prints the last position's logits
             and the hooks asked for ([pos][width] each)
   generate  --model DIR --prompt TEXT [--chat] [--intervene FILE.json] [--max-new-tokens N]
             [--temperature T] [--top-p P] [--seed S] [--threads N]
   inspect   DIR [--json]
+  serve     --model DIR [--port P] [--host H]   OpenAI-compatible chat endpoint (seige lens serve --help)
 FILE.json holds an intervention list (see docs/lens.md), e.g.
   [{"kind":"add","hook":"blocks.3.hook_resid_post","vector":[...],"scale":4}]`;
 
@@ -66,6 +68,7 @@ async function makeTiny(argv: string[]): Promise<number> {
       seed: { type: "string" },
       layers: { type: "string" },
       "d-model": { type: "string" },
+      "max-positions": { type: "string" },
       dtype: { type: "string", default: "f32" },
     },
   });
@@ -80,6 +83,8 @@ async function makeTiny(argv: string[]): Promise<number> {
     seed: intFlag(values.seed, "seed", 0),
     layers: intFlag(values.layers, "layers", 2),
     dModel: intFlag(values["d-model"], "d-model", 64),
+    // Long enough for a game episode's prompts with the byte-level tiny tokenizer.
+    maxPositions: intFlag(values["max-positions"], "max-positions", 4096),
     dtype: values.dtype,
   });
   process.stderr.write(
@@ -265,6 +270,7 @@ export async function run(argv: string[]): Promise<number> {
     out(HELP);
     return sub ? 0 : 2;
   }
+  if (sub === "serve") return (await import("./lens-serve.js")).run(rest);
   if (rest.includes("--help")) {
     out(HELP);
     return 0;

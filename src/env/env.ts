@@ -5,13 +5,12 @@
  * or opponent's) is reported to `onTransition`, which is how the recorder and the
  * replayer see the episode. The rules never import a policy; this layer may.
  */
-import { resolvePolicy } from "../agents/index.js";
 import type { Policy } from "../agents/types.js";
 import { Arena } from "../arena/arena.js";
 import type { Action, EpisodeSummary, Observation, Role, StepResult } from "../arena/schema.js";
 import type { TargetSystem } from "../target/types.js";
 import { SeigeError } from "../util/errors.js";
-import { hash32 } from "../util/rng.js";
+import { makeOpponent, type OpponentConfig, opponentConfigFromEnv } from "./opponents.js";
 import type { EnvResetOptions } from "./options.js";
 
 export interface Transition {
@@ -24,15 +23,6 @@ export interface Transition {
 export interface EnvHooks {
   onReset?(options: EnvResetOptions, result: StepResult): void;
   onTransition?(t: Transition): void;
-}
-
-/** Parses `scripted:<name>` opponents; later kinds (`replay:`, `llm:`) come with their issues. */
-function makeOpponent(spec: string, role: Role): Policy {
-  if (spec.startsWith("scripted:")) return resolvePolicy(role, spec);
-  throw new SeigeError(
-    "validation_error",
-    `unknown opponent '${spec}': use "none" or "scripted:<name>" (e.g. scripted:probe-threshold)`,
-  );
 }
 
 const other = (r: Role): Role => (r === "red" ? "blue" : "red");
@@ -53,6 +43,8 @@ export class SeigeEnv {
   constructor(
     readonly target: TargetSystem,
     hooks: EnvHooks = {},
+    /** where `replay:` files may come from and which hosts `llm:` opponents may call */
+    readonly opponents: OpponentConfig = opponentConfigFromEnv(),
   ) {
     this.arena = new Arena(target);
     this.hooks = hooks;
@@ -85,9 +77,13 @@ export class SeigeEnv {
       this.clientRole = null;
     } else {
       this.clientRole = role ?? "red";
-      this.opponent = makeOpponent(spec, other(this.clientRole));
-      // The opponent's seed derives from the episode seed, so same seed ⇒ same opponent actions.
-      this.opponent.reset(hash32(`opponent/${spec}/${arenaOptions.seed ?? 0}`));
+      // Seeded from the episode seed inside makeOpponent: same seed ⇒ same opponent actions.
+      this.opponent = makeOpponent(
+        spec,
+        other(this.clientRole),
+        arenaOptions.seed ?? 0,
+        this.opponents,
+      );
     }
     const observation = this.arena.reset(arenaOptions);
     this.started = true;

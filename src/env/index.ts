@@ -1,4 +1,11 @@
 export { type EnvHooks, SeigeEnv, type Transition } from "./env.js";
+export {
+  makeOpponent,
+  type OpponentConfig,
+  opponentConfigFromEnv,
+  opponentSeed,
+  replayPath,
+} from "./opponents.js";
 export { type EnvResetOptions, EnvResetOptionsSchema } from "./options.js";
 export { type EpisodeOutcome, playEpisode } from "./play.js";
 export {

@@ -1,8 +1,9 @@
 /**
  * Reset options as clients send them: the arena's options plus who plays what.
  * `opponent: "none"` (default) is two-player over one connection; with
- * `opponent: "scripted:<name>"` the env plays the other role itself and `role`
- * names the client's role (GAME.md §3, "Who plays").
+ * `opponent: "scripted:<name>"`, `"replay:<file>"` or `"llm:<url>#<model>"` the env
+ * plays the other role itself (src/env/opponents.ts) and `role` names the client's
+ * role (GAME.md §3, "Who plays").
  */
 import { z } from "zod";
 import { ResetOptionsSchema, ROLES } from "../arena/schema.js";
@@ -17,7 +18,7 @@ export const EnvResetOptionsSchema = ResetOptionsSchema.extend({
     .max(200)
     .optional()
     .describe(
-      '"none" (two-player, default) or "scripted:<name>" to have the env play the other role',
+      '"none" (two-player, default), or the other role played inside the env: "scripted:<name>", "replay:<file.jsonl>" (from the server\'s replay folder) or "llm:<url>#<model>" (allow-listed endpoints only)',
     ),
 });
 export type EnvResetOptions = z.infer<typeof EnvResetOptionsSchema>;
