@@ -1,0 +1,23 @@
+/**
+ * The system prompts `seige precompute --system game` reads prompts under: the
+ * deployment system prompts of the game's episodes with seeds 0..n−1 (role line,
+ * the task's secret line, five policy rules), derived from the seed exactly as
+ * the arena's `newEpisode` does. The lens target runs every request under such
+ * a prompt, so a clean baseline taken without one would sit off the
+ * distribution Blue probes, and every request would look anomalous. It only
+ * builds strings; collect.ts renders them.
+ */
+import { buildSystemPrompt, drawPolicyRules, drawTaskName, generateTask } from "../arena/index.js";
+import { Rng } from "../util/rng.js";
+
+/** The `system` recorded in artifact metadata for these prompts. */
+export const gameSystemLabel = (n: number) => `game:seeds 0-${n - 1}`;
+
+export function gameSystemPrompts(n = 8): string[] {
+  return Array.from({ length: n }, (_, seed) => {
+    // Same child streams as newEpisode (src/arena/episode.ts).
+    const rng = new Rng(`seige/${seed}`);
+    const task = generateTask(drawTaskName(rng.child("task-name")), rng.child("task"));
+    return buildSystemPrompt(task, drawPolicyRules(rng.child("rules")));
+  });
+}

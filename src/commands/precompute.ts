@@ -1,0 +1,246 @@
+/**
+ * `seige precompute`: computes a model's direction artifact (directions, clean
+ * baselines, intent probes; docs/directions.md) from the versioned prompt data,
+ * with a progress bar on stderr and a summary table on stdout: per direction its
+ * best layer and held-out separation, per layer the probe's accuracy. With
+ * `--backend sim` it writes the sim's own closed-form kit, measured on the same
+ * data, so a default (sim) server needs no model. `--json` prints the artifact's
+ * metadata instead of the tables.
+ */
+import { join } from "node:path";
+import {
+  type ArtifactMetadata,
+  collectSets,
+  DIRECTION_METHODS,
+  type DirectionMethod,
+  type DirectionsArtifact,
+  evaluateKit,
+  fitArtifact,
+  lensSource,
+  loadPromptData,
+  modelHash,
+  type ProgressFn,
+  resolveLayers,
+  writeArtifact,
+} from "../directions/index.js";
+import { loadModel } from "../lens/index.js";
+import { SIM_GEOMETRY } from "../target/sim/index.js";
+import { CliUsageError, intFlag, parseFlags } from "./args.js";
+import { gameSystemLabel, gameSystemPrompts } from "./precompute-context.js";
+import { simModelHash, simSource } from "./precompute-sim.js";
+import { Progress } from "./progress.js";
+
+const HELP = `usage: seige precompute --model DIR [--layers 0,4-8] [--out FILE] [options]
+       seige precompute --backend sim [--out FILE]
+
+  --model      HuggingFace checkpoint directory (lens backend)
+  --backend    lens | sim (default lens); sim writes the sim's own directions
+  --layers     layers to compute, e.g. 4,8-12 (default all)
+  --out        artifact path (default DIR/directions.safetensors; sim: directions-sim.safetensors)
+  --data       prompt-data directory (default the package's data/prompts/v1)
+  --method     mean_diff | pca_diff (default mean_diff)
+  --position   last | mean: token read point (default last)
+  --template   chat | raw: render prompts through the chat template or not (default chat when the model has one)
+  --system     game | none | TEXT: the system message each prompt is read under (chat
+               template only). game (default): the game's own deployment system prompts
+               (episode seeds 0-7, cycled), which is what the lens target runs requests under
+  --l2         probe L2 strength (default 0.01)
+  --iterations probe optimiser iterations (default 500)
+  --threads    ORT intra-op threads
+  --batch      prompts per prefill batch (default 1; larger helps short prompts or a GPU)
+  --json       print the artifact metadata as JSON instead of the tables
+The lens target reads the artifact from SEIGE_DIRECTIONS (default DIR/directions.safetensors).`;
+
+/** Parses "0,3,5-7" into [0, 3, 5, 6, 7]. */
+export function parseLayerList(spec: string): number[] {
+  const out: number[] = [];
+  for (const part of spec.split(",").map((s) => s.trim())) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw new CliUsageError(`--layers: '${part}' is not a layer or a range like 4-8`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) throw new CliUsageError(`--layers: range '${part}' runs backwards`);
+    for (let l = a; l <= b; l++) out.push(l);
+  }
+  return out;
+}
+
+function floatFlag(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new CliUsageError(`--${name} expects a non-negative number, got '${value}'`);
+  return n;
+}
+
+const f = (v: number | null, digits = 3) => (v === null ? "—" : v.toFixed(digits));
+
+/** The two summary tables as text (`norms`: typical norm per computed layer, optional). */
+export function summaryTables(meta: ArtifactMetadata, norms?: readonly number[]): string {
+  const lines: string[] = [];
+  lines.push("direction         best layer  separation  pair acc  held-out");
+  for (const label of meta.labels) {
+    const rows = meta.separations[label];
+    const best = rows?.find((r) => r.layer === meta.bestLayers[label]);
+    lines.push(
+      [
+        label.padEnd(16),
+        String(best?.layer ?? "—").padStart(12),
+        f(best?.separation ?? null, 2).padStart(10),
+        f(best?.pairAccuracy ?? null).padStart(8),
+        best ? (best.heldOut ? "yes" : "no (train)") : "—",
+      ].join("  "),
+    );
+  }
+  lines.push("");
+  lines.push("layer  probe train  probe test  typical norm");
+  meta.accuracies.forEach((a, i) => {
+    lines.push(
+      [
+        String(a.layer).padStart(5),
+        f(a.train).padStart(11),
+        f(a.test).padStart(10),
+        (norms ? f(norms[i]) : "—").padStart(12),
+      ].join("  "),
+    );
+  });
+  return lines.join("\n");
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      model: { type: "string" },
+      backend: { type: "string", default: "lens" },
+      layers: { type: "string" },
+      out: { type: "string" },
+      data: { type: "string" },
+      method: { type: "string", default: "mean_diff" },
+      position: { type: "string", default: "last" },
+      template: { type: "string" },
+      system: { type: "string" },
+      l2: { type: "string" },
+      iterations: { type: "string" },
+      threads: { type: "string" },
+      batch: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const backend = values.backend;
+  if (backend !== "lens" && backend !== "sim")
+    throw new CliUsageError("--backend must be lens or sim");
+  if (!(DIRECTION_METHODS as readonly string[]).includes(values.method!))
+    throw new CliUsageError(`--method must be one of ${DIRECTION_METHODS.join(", ")}`);
+  if (values.position !== "last" && values.position !== "mean")
+    throw new CliUsageError("--position must be last or mean");
+  if (values.template !== undefined && values.template !== "chat" && values.template !== "raw")
+    throw new CliUsageError("--template must be chat or raw");
+  const layerSpec = values.layers ? parseLayerList(values.layers) : undefined;
+  if (backend === "lens" && !values.model)
+    throw new CliUsageError("precompute needs --model DIR (or --backend sim)");
+  const batchSize = intFlag(values.batch, "batch", 1);
+  if (batchSize < 1) throw new CliUsageError("--batch must be at least 1");
+  const probe = {
+    l2: floatFlag(values.l2, "l2", 1e-2),
+    iterations: intFlag(values.iterations, "iterations", 500),
+  };
+  if (probe.iterations < 1) throw new CliUsageError("--iterations must be at least 1");
+  const data = loadPromptData(values.data);
+  const progress = new Map<string, Progress>();
+  const onProgress: ProgressFn = (phase, done, total) => {
+    let p = progress.get(phase);
+    if (!p) {
+      p = new Progress(`precompute ${phase}`, total);
+      progress.set(phase, p);
+    }
+    p.tick(done);
+    if (done === total) p.finish();
+  };
+
+  let artifact: DirectionsArtifact;
+  let out: string;
+  if (backend === "sim") {
+    const source = simSource();
+    const layers = resolveLayers(source.nLayers, layerSpec);
+    const sets = await collectSets(source, data, layers, onProgress);
+    artifact = evaluateKit(
+      SIM_GEOMETRY,
+      sets,
+      {
+        modelHash: simModelHash(),
+        backend: "sim",
+        modelType: null,
+        nLayers: source.nLayers,
+        dModel: source.dModel,
+        position: "last",
+        template: "sim",
+        system: null,
+      },
+      data.version,
+    );
+    out = values.out ?? "directions-sim.safetensors";
+  } else {
+    const modelDir = values.model!;
+    const hash = modelHash(modelDir);
+    const model = await loadModel(modelDir, {
+      threads: values.threads ? intFlag(values.threads, "threads", 1) : undefined,
+    });
+    try {
+      const template =
+        (values.template as "chat" | "raw" | undefined) ??
+        (model.tokenizer?.hasChatTemplate ? "chat" : "raw");
+      const position = values.position as "last" | "mean";
+      const systemFlag = values.system ?? "game";
+      const game = gameSystemPrompts();
+      const system = systemFlag === "game" ? game : systemFlag === "none" ? undefined : systemFlag;
+      const systemLabel =
+        systemFlag === "game"
+          ? gameSystemLabel(game.length)
+          : systemFlag === "none"
+            ? null
+            : systemFlag;
+      const source = lensSource(model, { position, template, system, batchSize });
+      const layers = resolveLayers(model.config.nLayers, layerSpec);
+      const sets = await collectSets(source, data, layers, onProgress);
+      artifact = fitArtifact(
+        sets,
+        {
+          modelHash: hash,
+          backend: "lens",
+          modelType: model.config.modelType,
+          nLayers: model.config.nLayers,
+          dModel: model.config.dModel,
+          position,
+          template,
+          system: template === "chat" ? systemLabel : null,
+        },
+        data.version,
+        {
+          method: values.method as DirectionMethod,
+          probe,
+          onProgress,
+        },
+      );
+    } finally {
+      await model.close();
+    }
+    out = values.out ?? join(modelDir, "directions.safetensors");
+  }
+  writeArtifact(out, artifact);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ out, metadata: artifact.metadata })}\n`);
+  } else {
+    const norms = artifact.metadata.layers.map((l) => artifact.layers.get(l)!.typicalNorm);
+    process.stdout.write(`${summaryTables(artifact.metadata, norms)}\n`);
+    process.stdout.write(
+      `wrote ${out} (${artifact.metadata.layers.length} layers, data ${artifact.metadata.dataVersion})\n`,
+    );
+  }
+  return 0;
+}

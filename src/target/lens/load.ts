@@ -1,0 +1,95 @@
+/**
+ * Building a `LensTarget` from files: a HuggingFace checkpoint directory and its
+ * direction artifact (`seige precompute`, src/directions/artifact.ts). This is
+ * the path `createTarget` takes for `SEIGE_TARGET_BACKEND=lens`, reading
+ * `SEIGE_TARGET_MODEL` (the model directory) and `SEIGE_DIRECTIONS` (default
+ * `directions.safetensors` in that directory).
+ *
+ * It refuses to start, with a `config_error` that says what to run, when the
+ * directory or the artifact is missing, when the artifact was computed for
+ * another checkpoint (model hash, layers, width), or when it does not cover
+ * every layer and every game direction label: Red may steer and Blue may probe
+ * any layer along any label, so a partial artifact would fail mid-episode
+ * instead of at start. The cheap checks (files,
+ * hash) run before the model is compiled.
+ */
+import { existsSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { DIRECTION_LABELS } from "../../arena/schema.js";
+import { checkArtifactModel, readArtifact } from "../../directions/artifact.js";
+import { loadModel } from "../../lens/model.js";
+import type { ExecutionProvider } from "../../lens/ort.js";
+import { SeigeError } from "../../util/errors.js";
+import { LensTarget, type LensTargetOptions } from "./lens-target.js";
+
+export const DEFAULT_DIRECTIONS_FILE = "directions.safetensors";
+
+export interface LoadLensTargetOptions extends LensTargetOptions {
+  /** the HuggingFace checkpoint directory */
+  modelDir: string;
+  /** the direction artifact (default `directions.safetensors` in modelDir) */
+  directionsPath?: string;
+  /** ORT intra-op threads per session */
+  threads?: number;
+  executionProviders?: ExecutionProvider[];
+}
+
+function fail(message: string): never {
+  throw new SeigeError("config_error", message);
+}
+
+export async function loadLensTarget(options: LoadLensTargetOptions): Promise<LensTarget> {
+  const dir = options.modelDir;
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    fail(
+      `the lens target's model directory ${dir} does not exist; set SEIGE_TARGET_MODEL to a HuggingFace checkpoint directory`,
+    );
+  if (!existsSync(join(dir, "config.json")))
+    fail(
+      `${dir} has no config.json; SEIGE_TARGET_MODEL must be a HuggingFace checkpoint directory`,
+    );
+  const path = options.directionsPath ?? join(dir, DEFAULT_DIRECTIONS_FILE);
+  if (!existsSync(path))
+    fail(
+      `no direction artifact at ${path}; run \`seige precompute --model ${dir}\` to compute it (or set SEIGE_DIRECTIONS to its file)`,
+    );
+  const { kit, metadata } = readArtifact(path);
+  checkArtifactModel(metadata, dir);
+  const missing = Array.from({ length: metadata.model.nLayers }, (_, l) => l).filter(
+    (l) => !metadata.layers.includes(l),
+  );
+  if (missing.length > 0)
+    fail(
+      `the direction artifact ${path} lacks layers ${missing.join(", ")}; the game may steer and probe any layer, so rerun \`seige precompute --model ${dir}\` without --layers`,
+    );
+  const absent = DIRECTION_LABELS.filter((l) => !metadata.labels.includes(l));
+  if (absent.length > 0)
+    fail(
+      `the direction artifact ${path} lacks the directions ${absent.join(", ")} that the game steers, patches and probes along; rerun \`seige precompute --model ${dir}\` with the full prompt data`,
+    );
+  const model = await loadModel(dir, {
+    threads: options.threads,
+    executionProviders: options.executionProviders,
+  });
+  try {
+    checkArtifactModel(metadata, dir, model.config);
+    return new LensTarget(model, kit, {
+      ...options,
+      modelId: options.modelId ?? basename(resolve(dir)),
+    });
+  } catch (e) {
+    await model.close();
+    throw e;
+  }
+}
+
+/** The lens target `SEIGE_TARGET_MODEL` and `SEIGE_DIRECTIONS` describe. */
+export async function lensTargetFromEnv(env: NodeJS.ProcessEnv): Promise<LensTarget> {
+  const modelDir = env.SEIGE_TARGET_MODEL?.trim();
+  if (!modelDir)
+    fail(
+      "SEIGE_TARGET_BACKEND=lens needs SEIGE_TARGET_MODEL, the HuggingFace checkpoint directory to serve (and its direction artifact from `seige precompute`)",
+    );
+  const directionsPath = env.SEIGE_DIRECTIONS?.trim() || undefined;
+  return loadLensTarget({ modelDir, directionsPath });
+}
