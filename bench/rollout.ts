@@ -19,6 +19,7 @@ import type { Action, RedView } from "../src/arena/schema.js";
 import { connectNode } from "../src/client/node.js";
 import { hash32 } from "../src/util/rng.js";
 import { benchHeader } from "./env-info.js";
+import { percentile, ROOT, startServerProcess } from "./server-process.js";
 
 const { values } = parseArgs({
   options: {
@@ -32,41 +33,7 @@ const levels = values.sessions!.split(",").map(Number);
 const seconds = Number(values.seconds);
 const maxTicks = Number(values["max-ticks"]);
 const calls = Number(values.calls);
-const ROOT = new URL("..", import.meta.url).pathname;
 const PYTHON = process.env.SEIGE_PYTHON ?? "/usr/bin/python3";
-
-async function startChild(
-  maxSessions: number,
-): Promise<{ url: string; stop: () => Promise<void> }> {
-  const code = `const { main } = await import("./src/cli.ts"); process.exitCode = await main(["serve", "--host", "127.0.0.1", "--port", "0"]);`;
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
-    cwd: ROOT,
-    env: { ...process.env, SEIGE_MAX_SESSIONS: String(maxSessions), SEIGE_TARGET_BACKEND: "sim" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 60_000);
-    child.stderr!.on("data", (d) => {
-      err += d;
-      const m = /serving on (http:\/\/[\d.]+:\d+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-  });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
-      child.once("exit", () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.kill("SIGTERM");
-    });
-  return { url, stop };
-}
 
 /** One session: whole episodes until the deadline; returns [episodes, steps]. */
 async function session(
@@ -100,11 +67,6 @@ async function session(
   return [episodes, steps];
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
-};
-
 console.log(
   benchHeader(
     `npx tsx bench/rollout.ts --sessions ${values.sessions} --seconds ${seconds} --max-ticks ${maxTicks} --calls ${calls}`,
@@ -117,7 +79,7 @@ console.log(
 );
 console.log("sessions  episodes  seconds  episodes/s  steps/s  episode p50 ms  episode p99 ms");
 for (const n of levels) {
-  const server = await startChild(Math.max(n, 1));
+  const server = await startServerProcess(Math.max(n, 1));
   try {
     const episodeMs: number[] = [];
     const t0 = performance.now();
@@ -131,7 +93,7 @@ for (const n of levels) {
     console.log(
       `${String(n).padEnd(9)} ${String(episodes).padEnd(9)} ${elapsed.toFixed(2).padEnd(8)} ` +
         `${(episodes / elapsed).toFixed(1).padEnd(11)} ${(steps / elapsed).toFixed(0).padEnd(8)} ` +
-        `${pct(episodeMs, 50).toFixed(1).padEnd(15)} ${pct(episodeMs, 99).toFixed(1)}`,
+        `${percentile(episodeMs, 50).toFixed(1).padEnd(15)} ${percentile(episodeMs, 99).toFixed(1)}`,
     );
   } finally {
     await server.stop();
@@ -139,7 +101,7 @@ for (const n of levels) {
 }
 
 // One tool call as TRL sees it: Python, SeigeRedEnv, sync, one session.
-const server = await startChild(4);
+const server = await startServerProcess(4);
 try {
   const py = await new Promise<{ code: number | null; out: string }>((resolve) => {
     const child = spawn(

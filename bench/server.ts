@@ -1,14 +1,3 @@
-/**
- * Server throughput over loopback (issue 4): N concurrent /ws clients (1, 16,
- * 64) play sim episodes with scripted policies (steer vs probe-threshold);
- * prints total steps/s, p50/p99 step latency as the client sees it, and the
- * server's resident memory (current and peak). The server runs in a child
- * process so its RSS is its own. Bounded: each level runs for --seconds (or
- * until --max-steps steps per client), then the server is stopped.
- *
- *   npx tsx bench/server.ts [--clients 1,16,64] [--seconds 5] [--max-steps 20000] [--max-ticks 10]
- */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { resolvePolicy } from "../src/agents/index.js";
@@ -16,6 +5,7 @@ import type { Action } from "../src/arena/schema.js";
 import { connectNode } from "../src/client/node.js";
 import { hash32 } from "../src/util/rng.js";
 import { benchHeader } from "./env-info.js";
+import { percentile, startServerProcess } from "./server-process.js";
 
 const { values } = parseArgs({
   options: {
@@ -39,39 +29,6 @@ function rssMiB(pid: number): { now: string; peak: string } {
   } catch {
     return { now: "n/a", peak: "n/a" }; // not Linux
   }
-}
-
-async function startChild(
-  maxSessions: number,
-): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const code = `const { main } = await import("./src/cli.ts"); process.exitCode = await main(["serve", "--host", "127.0.0.1", "--port", "0"]);`;
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
-    cwd: new URL("..", import.meta.url).pathname,
-    env: { ...process.env, SEIGE_MAX_SESSIONS: String(maxSessions), SEIGE_TARGET_BACKEND: "sim" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 30_000);
-    child.stderr!.on("data", (d) => {
-      err += d;
-      const m = /serving on (http:\/\/[\d.]+:\d+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-  });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
-      child.once("exit", () => {
-        clearTimeout(kill);
-        resolve();
-      });
-      child.kill("SIGTERM");
-    });
-  return { url, pid: child.pid!, stop };
 }
 
 async function client(
@@ -104,11 +61,6 @@ async function client(
   return steps;
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
-};
-
 console.log(
   benchHeader(
     `npx tsx bench/server.ts --clients ${values.clients} --seconds ${seconds} --max-steps ${maxSteps} --max-ticks ${maxTicks}`,
@@ -121,7 +73,7 @@ console.log(
 );
 console.log("clients  steps    seconds  steps/s   p50 ms  p99 ms  server RSS MiB (peak)");
 for (const n of levels) {
-  const server = await startChild(Math.max(n, 1));
+  const server = await startServerProcess(Math.max(n, 1));
   try {
     const latencies: number[] = [];
     const t0 = performance.now();
@@ -135,7 +87,7 @@ for (const n of levels) {
     const rss = rssMiB(server.pid);
     console.log(
       `${String(n).padEnd(8)} ${String(steps).padEnd(8)} ${elapsed.toFixed(2).padEnd(8)} ${(steps / elapsed).toFixed(0).padEnd(9)} ` +
-        `${pct(latencies, 50).toFixed(2).padEnd(7)} ${pct(latencies, 99).toFixed(2).padEnd(7)} ${rss.now} (${rss.peak})`,
+        `${percentile(latencies, 50).toFixed(2).padEnd(7)} ${percentile(latencies, 99).toFixed(2).padEnd(7)} ${rss.now} (${rss.peak})`,
     );
   } finally {
     await server.stop();

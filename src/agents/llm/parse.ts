@@ -12,6 +12,7 @@
  */
 import { type Action, ActionSchema, type Role } from "../../arena/schema.js";
 import type { ToolDef } from "../../arena/tools.js";
+import { jsonObjectEnd } from "../../util/json-scan.js";
 import type { ChatCompletionReply } from "../../util/openai.js";
 
 export const MALFORMED_KINDS = [
@@ -33,24 +34,13 @@ export function extractJsonObject(text: string): { value: unknown } | { error: M
   let sawBrace = false;
   for (let start = text.indexOf("{"); start >= 0; start = text.indexOf("{", start + 1)) {
     sawBrace = true;
-    let depth = 0;
-    let inString = false;
-    for (let i = start; i < text.length; i++) {
-      const c = text[i];
-      if (inString) {
-        if (c === "\\") i++;
-        else if (c === '"') inString = false;
-      } else if (c === '"') inString = true;
-      else if (c === "{") depth++;
-      else if (c === "}" && --depth === 0) {
-        try {
-          const value = JSON.parse(text.slice(start, i + 1));
-          if (value && typeof value === "object" && !Array.isArray(value)) return { value };
-        } catch {
-          // try the next opening brace
-        }
-        break;
-      }
+    const end = jsonObjectEnd(text, start);
+    if (end < 0) continue;
+    try {
+      const value = JSON.parse(text.slice(start, end + 1));
+      if (value && typeof value === "object" && !Array.isArray(value)) return { value };
+    } catch {
+      // try the next opening brace
     }
   }
   return { error: sawBrace ? "invalid_json" : "no_action" };

@@ -17,6 +17,7 @@
  */
 
 import { SeigeError } from "../../util/errors.js";
+import { jsonObjectEnd } from "../../util/json-scan.js";
 import { hash128 } from "../../util/rng.js";
 import type { Message, Tool, ToolChoiceIn } from "./schemas.js";
 
@@ -142,22 +143,6 @@ export function renderPrompt(
   return model.chat(asChat, native ? { extra: { tools } } : {}).tokens;
 }
 
-/** The end of a balanced JSON object starting at `start` (a `{`), or -1. */
-function objectEnd(text: string, start: number): number {
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const ch = text[i];
-    if (inString) {
-      if (ch === "\\") i++;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') inString = true;
-    else if (ch === "{") depth++;
-    else if (ch === "}" && --depth === 0) return i;
-  }
-  return -1;
-}
-
 /**
  * Tool calls in generated text: JSON objects `{"name", "arguments"|"parameters"}`
  * naming an allowed tool. Returns the calls and the text with them (and Qwen's
@@ -178,7 +163,7 @@ export function parseToolCalls(
   while (i < text.length) {
     const open = text.indexOf("{", i);
     if (open < 0) break;
-    const end = objectEnd(text, open);
+    const end = jsonObjectEnd(text, open);
     const call = end < 0 ? null : asCall(text.slice(open, end + 1), allowed);
     if (call) {
       const [h] = hash128(`${text}\u0000${calls.length}`);

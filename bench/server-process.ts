@@ -1,0 +1,58 @@
+/**
+ * A `seige serve` in a child process on 127.0.0.1 and a free port, for the
+ * benchmarks that measure the server over real sockets (server.ts, rollout.ts):
+ * the server's work then runs on its own event loop, as in deployment, not
+ * interleaved with the benchmark's clients.
+ */
+import { spawn } from "node:child_process";
+
+export const ROOT = new URL("..", import.meta.url).pathname;
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+export async function startServerProcess(
+  maxSessions: number,
+  startTimeoutMs = 60_000,
+): Promise<ServerProcess> {
+  const code = `const { main } = await import("./src/cli.ts"); process.exitCode = await main(["serve", "--host", "127.0.0.1", "--port", "0"]);`;
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+    cwd: ROOT,
+    env: { ...process.env, SEIGE_MAX_SESSIONS: String(maxSessions), SEIGE_TARGET_BACKEND: "sim" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let err = "";
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start: ${err}`)),
+      startTimeoutMs,
+    );
+    child.stderr!.on("data", (d) => {
+      err += d;
+      const m = /serving on (http:\/\/[\d.]+:\d+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
+      child.once("exit", () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      child.kill("SIGTERM");
+    });
+  return { url, pid: child.pid!, stop };
+}
+
+/** The p-th percentile (nearest rank) of `xs`; NaN when empty. */
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+}
