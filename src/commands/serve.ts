@@ -5,7 +5,7 @@
  * is shared by every session; each session gets its own SeigeEnv. Runs until
  * SIGINT/SIGTERM, then closes every session and exits 0.
  */
-import { SeigeEnv } from "../env/index.js";
+import { opponentConfigFromEnv, SeigeEnv } from "../env/index.js";
 import { limitsFromEnv, startServer } from "../server/index.js";
 import { createTarget } from "../target/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
@@ -36,9 +36,12 @@ export async function run(argv: string[]): Promise<number> {
   const port = intFlag(values.port ?? process.env.PORT, "port", 8000);
   if (port < 0 || port > 65535) throw new CliUsageError(`--port must be in 0..65535, got ${port}`);
   const limits = limitsFromEnv();
+  // Read the opponent limits once, now: a bad SEIGE_LLM_ALLOWLIST is a start-up
+  // error with its own message, not a failure of every session later.
+  const opponents = opponentConfigFromEnv();
   const target = await createTarget();
   const server = await startServer({
-    createEnv: () => new SeigeEnv(target),
+    createEnv: () => new SeigeEnv(target, {}, opponents),
     host: values.host,
     port,
     limits,
@@ -46,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   process.stderr.write(
     `seige serving on http://${values.host}:${server.port} (target ${target.info.backend}/${target.info.modelId}, ` +
-      `max ${limits.maxSessions} sessions); docs at ${server.url}/docs\n`,
+      `max ${limits.maxSessions} sessions); docs at ${server.url}/docs, web arena at ${server.url}/web/\n`,
   );
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
