@@ -108,7 +108,7 @@ const Layer = z.number().int().describe("a layer index in [0, n_layers)");
 
 export const RedActionSchema = z.strictObject({
   agent_type: z.literal("red"),
-  strategy: z.enum(RED_STRATEGIES).describe("the attack strategy (GAME.md §5)"),
+  strategy: z.enum(RED_STRATEGIES).describe("the attack strategy (docs/game.md §4)"),
   sub_strategy: z.string().max(200).optional().describe("free-text label of the tactic, for logs"),
   payload: z.string().max(8000).describe("the user-visible request text"),
   session_id: SessionId.optional().describe(
@@ -163,7 +163,7 @@ export type Explanation = z.infer<typeof ExplanationSchema>;
 
 export const BlueActionSchema = z.strictObject({
   agent_type: z.literal("blue"),
-  action_type: z.enum(BLUE_ACTIONS).describe("what to do (GAME.md §3)"),
+  action_type: z.enum(BLUE_ACTIONS).describe("what to do (docs/game.md §4)"),
   session_id: SessionId.optional().describe(
     "the pending request's session (all but monitor/defer)",
   ),
