@@ -69,6 +69,14 @@ class _SeigeEnvBase:
 
     _role = "red"
     _default_opponent = "scripted:probe-threshold"
+    # When True, `get_reward` on an unfinished episode first plays it out with the role's
+    # passive default (Blue: monitor; Red: a harmless message), so the rewards that depend
+    # on hidden truth are settled. Off by default (the return so far); the training scripts
+    # turn it on (`role_env(role, finish=True)`): otherwise a policy that stops calling tools
+    # early would skip `missed_attack` and `leak`, and GRPO would learn to quit.
+    finish_unfinished = False
+    # Upper bound on play-out steps (an episode has at most max_ticks × (1 + Blue's actions)).
+    _finish_limit = 2000
 
     def __init__(self, url: Optional[str] = None, opponent: Optional[str] = None) -> None:
         timeout = float(os.environ.get("SEIGE_ENV_TIMEOUT_S", "120"))
@@ -134,12 +142,29 @@ class _SeigeEnvBase:
             (none): TRL calls this once per finished rollout, with no arguments.
         """
         try:
+            if self.finish_unfinished and self._started and not self._done:
+                self._play_out()
             # Rounded as the server rounds its sums, so float noise never separates a group.
             return round(float(self._return), 6)
         except Exception:  # noqa: BLE001 - TRL calls this once per rollout; a crash would stop training
             return 0.0
 
     # ------------------------------------------------------------- internals
+
+    def _play_out(self) -> None:
+        """Finishes the episode with the role's passive default action (see `finish_unfinished`)."""
+        passive: Dict[str, Any] = (
+            {"action_type": "monitor"}
+            if self._role == "blue"
+            else {"strategy": "persona_manipulation", "payload": "Thanks, that is all for now."}
+        )
+        for _ in range(self._finish_limit):
+            if self._done:
+                return
+            try:
+                self._act(dict(passive))
+            except RuntimeError:
+                return
 
     def _absorb(self, data: Dict[str, Any]) -> None:
         self._last = data
@@ -188,6 +213,14 @@ class SeigeRedEnv(_SeigeEnvBase):
 
     _role = "red"
     _default_opponent = "scripted:probe-threshold"
+    # When True, `get_reward` on an unfinished episode first plays it out with the role's
+    # passive default (Blue: monitor; Red: a harmless message), so the rewards that depend
+    # on hidden truth are settled. Off by default (the return so far); the training scripts
+    # turn it on (`role_env(role, finish=True)`): otherwise a policy that stops calling tools
+    # early would skip `missed_attack` and `leak`, and GRPO would learn to quit.
+    finish_unfinished = False
+    # Upper bound on play-out steps (an episode has at most max_ticks × (1 + Blue's actions)).
+    _finish_limit = 2000
 
     def observe(self) -> str:
         """Shows your current view again without acting (no tick passes).
@@ -524,11 +557,20 @@ class SeigeBlueEnv(_SeigeEnvBase):
         )
 
 
-def role_env(role: str) -> type:
-    """The environment class for a role name (`red` or `blue`)."""
+def role_env(role: str, finish: bool = False) -> type:
+    """The environment class for a role name (`red` or `blue`).
+
+    Args:
+        role: `red` or `blue`.
+        finish: Return a subclass whose `get_reward` plays an unfinished episode out with the
+            role's passive default first (what training wants; see `finish_unfinished`).
+    """
     if role not in ("red", "blue"):
         raise ValueError(f"role must be red or blue, got {role!r}")
-    return SeigeRedEnv if role == "red" else SeigeBlueEnv
+    base = SeigeRedEnv if role == "red" else SeigeBlueEnv
+    if not finish:
+        return base
+    return type(base.__name__, (base,), {"finish_unfinished": True, "__doc__": base.__doc__})
 
 
 def role_prompt(role: str) -> str:

@@ -182,7 +182,9 @@ def train(role: str, argv: Optional[List[str]] = None) -> int:
         args=config,
         train_dataset=Dataset.from_list(dataset_rows(args, role)),
         peft_config=peft_config,
-        environment_factory=role_env(role),
+        # finish=True: a rollout that stops calling tools early is played out with the
+        # role's passive default before it is scored, so quitting never dodges a penalty.
+        environment_factory=role_env(role, finish=True),
     )
     started = time.time()
     trainer.train()

@@ -146,6 +146,26 @@ class SeigeEnvTest(unittest.TestCase):
         env.reset(**row(2))
         self.assertEqual(env.get_reward(), 0.0)
 
+    def test_training_classes_play_an_unfinished_episode_out_before_scoring_it(self) -> None:
+        # A Blue that quits at once must not score better than one that watches: the
+        # play-out (monitor every tick) settles missed attacks and leaks at done.
+        from seige_env import role_env
+
+        for role in ("blue", "red"):
+            with self.subTest(role=role):
+                cls = role_env(role, finish=True)
+                self.assertTrue(issubclass(cls, SeigeBlueEnv if role == "blue" else SeigeRedEnv))
+                (env,) = self.make(cls)
+                env.reset(**row(9, stage=2))
+                self.assertFalse(env.done)
+                reward = env.get_reward()
+                self.assertTrue(env.done)
+                summary = env.last_result["observation"]["summary"]
+                self.assertAlmostEqual(reward, summary["returns"][role]["total"], places=6)
+                if role == "blue":
+                    self.assertLess(reward, 0.0)  # the attacks it let through were counted
+                self.assertEqual(env.get_reward(), reward)  # idempotent once done
+
     def test_a_malformed_call_raises_and_does_not_step(self) -> None:
         (env,) = self.make(SeigeBlueEnv)
         env.reset(**row(4))
