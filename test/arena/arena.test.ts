@@ -1,28 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { Arena } from "../../src/arena/arena.js";
-import {
-  type ActionInput,
-  ActionSchema,
-  type BlueView,
-  type RedView,
-} from "../../src/arena/schema.js";
+import type { ActionInput, BlueView } from "../../src/arena/schema.js";
 import { isSeigeError } from "../../src/util/errors.js";
+import { act, blue, red, redSessionsOf } from "../helpers/arena-actions.js";
 import { FakeTarget } from "../helpers/fake-target.js";
 
-const act = (arena: Arena, a: ActionInput) => arena.step(ActionSchema.parse(a));
-const red = (over: Record<string, unknown> = {}): ActionInput =>
-  ({
-    agent_type: "red",
-    strategy: "persona_manipulation",
-    payload: "hello there",
-    ...over,
-  }) as ActionInput;
-const blue = (action_type: string, over: Record<string, unknown> = {}): ActionInput =>
-  ({ agent_type: "blue", action_type, ...over }) as ActionInput;
-
-function redSessions(arena: Arena): string[] {
-  return (arena.view("red") as RedView).sessions.map((s) => s.session_id);
-}
+const redSessions = redSessionsOf;
 
 function snapshot(arena: Arena) {
   // step_count counts every call, valid or not; everything else must stay put.

@@ -2,31 +2,20 @@ import { describe, expect, it } from "vitest";
 import { Arena } from "../../src/arena/arena.js";
 import {
   type ActionInput,
-  ActionSchema,
   type BlueView,
   type Observation,
   ObservationSchema,
   RED_STRATEGIES,
-  type RedView,
   type Role,
   type Stage,
 } from "../../src/arena/schema.js";
 import { SimTarget } from "../../src/target/index.js";
 import type { TargetSystem } from "../../src/target/types.js";
 import { Rng } from "../../src/util/rng.js";
+import { act, blue, red, redSessionsOf } from "../helpers/arena-actions.js";
 import { FakeTarget } from "../helpers/fake-target.js";
 
-const act = (arena: Arena, a: ActionInput) => arena.step(ActionSchema.parse(a));
-const red = (over: Record<string, unknown> = {}): ActionInput =>
-  ({
-    agent_type: "red",
-    strategy: "persona_manipulation",
-    payload: "hello there",
-    ...over,
-  }) as ActionInput;
-const blue = (action_type: string, over: Record<string, unknown> = {}): ActionInput =>
-  ({ agent_type: "blue", action_type, ...over }) as ActionInput;
-const mineOf = (arena: Arena) => (arena.view("red") as RedView).sessions.map((s) => s.session_id);
+const mineOf = redSessionsOf;
 
 const goodTextExplanation = (tick: number) => ({
   threat_level: "medium",

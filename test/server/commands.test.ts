@@ -1,12 +1,9 @@
-// `seige smoke` and `seige serve` as the CLI runs them (src/commands): smoke
-// against its own server and against a dead URL; serve in a child process,
-// stopped with SIGTERM.
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { run as smoke } from "../../src/commands/smoke.js";
+import { startCli } from "../helpers/cli-process.js";
 
-const ROOT = join(import.meta.dirname, "../..");
+const _ROOT = join(import.meta.dirname, "../..");
 
 describe("seige smoke", () => {
   it("passes against a server it starts itself and prints what it saw", async () => {
@@ -46,29 +43,14 @@ describe("seige smoke", () => {
 
 describe("seige serve", () => {
   it("listens on --port/--host, serves /health and stops cleanly on SIGTERM", async () => {
-    const code = `const { main } = await import("./src/cli.ts"); process.exitCode = await main(["serve", "--host", "127.0.0.1", "--port", "0"]);`;
-    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
-      cwd: ROOT,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
+    const { child, url, stop } = await startCli(
+      ["serve", "--host", "127.0.0.1", "--port", "0"],
+      /serving on (http:\/\/[\d.]+:\d+)/,
+    );
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let err = "";
-        const timer = setTimeout(() => reject(new Error(`no listening line: ${err}`)), 30_000);
-        child.stderr.on("data", (d) => {
-          err += d;
-          const m = /serving on (http:\/\/[\d.]+:\d+)/.exec(err);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]);
-          }
-        });
-      });
       const health = await fetch(`${url}/health`);
       expect(await health.json()).toEqual({ status: "healthy" });
-      const exit = new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
-      child.kill("SIGTERM");
-      expect(await exit).toBe(0);
+      expect(await stop()).toBe(0);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
