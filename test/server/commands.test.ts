@@ -1,9 +1,6 @@
-import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { run as smoke } from "../../src/commands/smoke.js";
 import { startCli } from "../helpers/cli-process.js";
-
-const _ROOT = join(import.meta.dirname, "../..");
 
 describe("seige smoke", () => {
   it("passes against a server it starts itself and prints what it saw", async () => {

@@ -7,7 +7,6 @@ import { makeTinyCheckpoint } from "../../src/lens/tiny.js";
 import { chatCompletion, listModels } from "../../src/util/openai.js";
 import { startCli } from "../helpers/cli-process.js";
 
-const _ROOT = join(import.meta.dirname, "../..");
 const scratch = mkdtempSync(join(tmpdir(), "seige-lens-serve-cmd-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
