@@ -11,6 +11,20 @@
  * session it is, budgets) are *rules*, checked by the arena (GAME.md §3).
  */
 import { z } from "zod";
+import { ProbeSummarySchema } from "../vocab.js";
+
+// The shared vocabulary lives below every layer (src/vocab.ts); the wire re-exports it.
+export {
+  APPROVED_DIRECTIONS,
+  ATTACK_DIRECTIONS,
+  DIRECTION_LABELS,
+  type DirectionLabel,
+  INTENT_CLASSES,
+  type IntentClass,
+  type ProbeSummary,
+  ProbeSummarySchema,
+  REFUSAL_DIRECTION,
+} from "../vocab.js";
 
 // ---------------------------------------------------------------- vocabularies
 
@@ -37,28 +51,6 @@ export const BLUE_ACTIONS = [
   "explain",
 ] as const;
 export type BlueActionType = (typeof BLUE_ACTIONS)[number];
-
-/** Labels Red may steer along (GAME.md §5); `refusal` is ablated, not added. */
-export const ATTACK_DIRECTIONS = [
-  "authority",
-  "trust_escalation",
-  "compliance",
-  "danger",
-  "distraction",
-] as const;
-export const REFUSAL_DIRECTION = "refusal" as const;
-/** Operator-approved style directions used in benign traffic from stage 2. */
-export const APPROVED_DIRECTIONS = ["formality", "brevity", "positivity"] as const;
-/** Every label in a direction library, in a fixed order (probe cosines use it). */
-export const DIRECTION_LABELS = [
-  ...ATTACK_DIRECTIONS,
-  REFUSAL_DIRECTION,
-  ...APPROVED_DIRECTIONS,
-] as const;
-export type DirectionLabel = (typeof DIRECTION_LABELS)[number];
-
-export const INTENT_CLASSES = ["benign", "escalation", "extraction", "distraction"] as const;
-export type IntentClass = (typeof INTENT_CLASSES)[number];
 
 export const TASKS = [
   "secret_extraction",
@@ -224,23 +216,6 @@ export const RedViewSchema = z.object({
   ),
 });
 export type RedView = z.infer<typeof RedViewSchema>;
-
-export const ProbeSummarySchema = z.object({
-  layer: z.number().int(),
-  norm: z.number(),
-  anomaly_z: z
-    .number()
-    .describe("z-score of the activation against the clean baseline of that layer"),
-  cosines: z
-    .record(z.string(), z.number())
-    .describe("cosine similarity to every library direction"),
-  intent: z.object({
-    class: z.enum(INTENT_CLASSES),
-    confidence: z.number(),
-    probabilities: z.record(z.string(), z.number()),
-  }),
-});
-export type ProbeSummary = z.infer<typeof ProbeSummarySchema>;
 
 export const ProbeResultSchema = ProbeSummarySchema.extend({
   session_id: z.string(),

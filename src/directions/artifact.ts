@@ -15,9 +15,9 @@
  * the recorded hash with a model directory. It does not compute anything.
  */
 import { z } from "zod";
-import { INTENT_CLASSES } from "../arena/schema.js";
 import { type NamedTensor, SafetensorsFile, writeSafetensors } from "../lens/safetensors.js";
 import { SeigeError } from "../util/errors.js";
+import { INTENT_CLASSES } from "../vocab.js";
 import { buildKit, type KitLayer } from "./kit.js";
 import { ARTIFACT_FORMAT, modelHash } from "./model-hash.js";
 import type { ProbeKit } from "./types.js";

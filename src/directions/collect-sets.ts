@@ -4,8 +4,9 @@
  * training and held-out pairs, the intent examples by split, and the benign
  * bank. What is fitted on them is precompute.ts's; this only gathers.
  */
-import { DIRECTION_LABELS, INTENT_CLASSES } from "../arena/schema.js";
+
 import { SeigeError } from "../util/errors.js";
+import { DIRECTION_LABELS, INTENT_CLASSES } from "../vocab.js";
 import type { ArtifactMetadata } from "./artifact.js";
 import type { ActivationSource } from "./collect.js";
 import type { PromptData } from "./data.js";

@@ -11,8 +11,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { DIRECTION_LABELS, INTENT_CLASSES, type IntentClass } from "../arena/schema.js";
 import { SeigeError } from "../util/errors.js";
+import { DIRECTION_LABELS, INTENT_CLASSES, type IntentClass } from "../vocab.js";
 
 const SplitSchema = z.enum(["train", "test"]);
 

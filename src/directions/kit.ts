@@ -7,8 +7,9 @@
  * handing out zeros that would look like real statistics.
  * It holds data only; `summary.ts` does the maths.
  */
-import type { IntentClass } from "../arena/schema.js";
+
 import { SeigeError } from "../util/errors.js";
+import type { IntentClass } from "../vocab.js";
 import type { ProbeKit } from "./types.js";
 
 /** Everything an artifact stores for one computed layer. */

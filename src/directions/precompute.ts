@@ -10,7 +10,7 @@
  *
  * It does not load models, write files or print (commands/precompute.ts does).
  */
-import { INTENT_CLASSES } from "../arena/schema.js";
+import { INTENT_CLASSES } from "../vocab.js";
 import type { ArtifactMetadata, DirectionsArtifact, SeparationRow } from "./artifact.js";
 import { ARTIFACT_VERSION } from "./artifact.js";
 import { layerStats } from "./baseline-stats.js";

@@ -20,8 +20,9 @@
  * Every number is rounded to 4 decimals so summaries serialise stably.
  * It does not validate shapes beyond a length check: callers own their data.
  */
-import type { IntentClass, ProbeSummary } from "../arena/schema.js";
+
 import { SeigeError } from "../util/errors.js";
+import type { IntentClass, ProbeSummary } from "../vocab.js";
 import type { ProbeKit } from "./types.js";
 
 /** Rounds to 4 decimals; -0 becomes 0 so JSON is stable. */

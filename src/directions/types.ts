@@ -7,7 +7,7 @@
  * later issue loads them for a real model from a safetensors artifact. Nothing
  * here computes anything; `summary.ts` does the maths.
  */
-import type { IntentClass } from "../arena/schema.js";
+import type { IntentClass } from "../vocab.js";
 
 export interface DirectionLibrary {
   /** every label the library holds, in the order probe cosines are reported */

@@ -9,7 +9,7 @@
  * of the layer's typical norm): each backend resolves them against its own
  * direction library and baseline, so the arena never touches a vector.
  */
-import type { DirectionLabel, ProbeSummary } from "../arena/schema.js";
+import type { DirectionLabel, ProbeSummary } from "../vocab.js";
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant" | "tool";

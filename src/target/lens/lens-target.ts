@@ -18,7 +18,7 @@
  * It does not know the game (no strategies, no leaks) and ignores
  * `request.guarded`: a language model finds the secret by reading its prompt.
  */
-import type { ProbeSummary } from "../../arena/schema.js";
+
 import { summarizeActivation } from "../../directions/summary.js";
 import type { ProbeKit } from "../../directions/types.js";
 import { residPost } from "../../lens/hooks.js";
@@ -27,6 +27,7 @@ import type { LensModel } from "../../lens/model.js";
 import type { SamplingOptions } from "../../lens/runtime/sample.js";
 import type { LensTokenizer } from "../../lens/tokenizer.js";
 import { SeigeError } from "../../util/errors.js";
+import type { ProbeSummary } from "../../vocab.js";
 import type {
   SuffixSearchOptions,
   TargetInfo,

@@ -15,11 +15,11 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { DIRECTION_LABELS } from "../../arena/schema.js";
 import { checkArtifactModel, readArtifact } from "../../directions/artifact.js";
 import { loadModel } from "../../lens/model.js";
 import type { ExecutionProvider } from "../../lens/ort.js";
 import { SeigeError } from "../../util/errors.js";
+import { DIRECTION_LABELS } from "../../vocab.js";
 import { LensTarget, type LensTargetOptions } from "./lens-target.js";
 
 export const DEFAULT_DIRECTIONS_FILE = "directions.safetensors";

@@ -14,10 +14,11 @@
  * budgets use the sim's word-piece approximation; the model's own tokenizer is
  * not available through the API.
  */
-import type { ProbeSummary } from "../../arena/schema.js";
+
 import { SeigeError } from "../../util/errors.js";
 import { createLimiter, type Limiter } from "../../util/limit.js";
 import { chatCompletion, type ChatMessage as WireMessage } from "../../util/openai.js";
+import type { ProbeSummary } from "../../vocab.js";
 import { countTokens } from "../sim/tokens.js";
 import type {
   ChatMessage,

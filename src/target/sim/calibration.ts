@@ -5,7 +5,7 @@
  * command that runs it; test/target/sim-calibration.test.ts keeps the bands.
  * It measures; it does not tune anything.
  */
-import type { DirectionLabel } from "../../arena/schema.js";
+import type { DirectionLabel } from "../../vocab.js";
 import type { TargetIntervention, TargetRequest } from "../types.js";
 import { simDecision } from "./decision.js";
 import { SIM_GEOMETRY, type SimGeometry } from "./geometry.js";

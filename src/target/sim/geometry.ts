@@ -11,10 +11,11 @@
  * μ_l is random, orthogonal to all 13, with ‖μ_l‖ = meanShare·T_l; σ_l is a
  * random positive profile with ‖σ_l‖ = noiseShare·T_l.
  */
-import { DIRECTION_LABELS, INTENT_CLASSES } from "../../arena/schema.js";
+
 import type { Baseline, DirectionLibrary, IntentProbe, ProbeKit } from "../../directions/types.js";
 import { SeigeError } from "../../util/errors.js";
 import { Rng } from "../../util/rng.js";
+import { DIRECTION_LABELS, INTENT_CLASSES } from "../../vocab.js";
 import { HIDDEN_DIRECTIONS, SIM_CONFIG, type SimConfig, typicalNormOf } from "./config.js";
 import { buildSuffixVocabulary, type SuffixVocabulary } from "./vocab.js";
 

@@ -6,9 +6,10 @@
  * and batches are just maps. It does not know the game: no strategies, no
  * sessions, no rewards.
  */
-import { DIRECTION_LABELS, type ProbeSummary } from "../../arena/schema.js";
+
 import { summarizeActivation } from "../../directions/summary.js";
 import { SeigeError } from "../../util/errors.js";
+import { DIRECTION_LABELS, type ProbeSummary } from "../../vocab.js";
 import type {
   SuffixSearchOptions,
   TargetInfo,
