@@ -28,7 +28,8 @@ export function resolvePolicy<R extends Role>(role: R, spec: string): PolicyFor<
   const name = spec.startsWith("scripted:") ? spec.slice("scripted:".length) : spec;
   const table: Record<string, () => RedPolicy | BluePolicy> =
     role === "red" ? SCRIPTED_RED : SCRIPTED_BLUE;
-  const make = table[name];
+  // Own keys only: `constructor` or `__proto__` must not reach Object.prototype.
+  const make = Object.hasOwn(table, name) ? table[name] : undefined;
   if (!make) {
     throw new SeigeError(
       "validation_error",

@@ -4,6 +4,10 @@
  * trainer sees a plain single-agent environment. Every arena transition (client's
  * or opponent's) is reported to `onTransition`, which is how the recorder and the
  * replayer see the episode. The rules never import a policy; this layer may.
+ *
+ * A reset that fails changes nothing: the new episode is built on a fresh
+ * arena with its opponent and role held aside, and replaces the running one
+ * only once it stands (issue 11, item 6).
  */
 import type { Policy } from "../agents/types.js";
 import { Arena } from "../arena/arena.js";
@@ -34,7 +38,7 @@ function sumRewards(rewards: Record<string, number>): number {
 }
 
 export class SeigeEnv {
-  readonly arena: Arena;
+  private current: Arena;
   private opponent: Policy | null = null;
   private clientRole: Role | null = null;
   private hooks: EnvHooks;
@@ -46,8 +50,13 @@ export class SeigeEnv {
     /** where `replay:` files may come from and which hosts `llm:` opponents may call */
     readonly opponents: OpponentConfig = opponentConfigFromEnv(),
   ) {
-    this.arena = new Arena(target);
+    this.current = new Arena(target);
     this.hooks = hooks;
+  }
+
+  /** The running episode's arena (replaced by each successful reset). */
+  get arena(): Arena {
+    return this.current;
   }
 
   setHooks(hooks: EnvHooks): void {
@@ -64,36 +73,36 @@ export class SeigeEnv {
   }
 
   async reset(options: EnvResetOptions = {}): Promise<StepResult> {
-    const { role, opponent, ...arenaOptions } = options;
-    const spec = opponent ?? "none";
+    const { role, opponent: spec = "none", ...arenaOptions } = options;
+    let clientRole: Role | null = null;
+    let opponent: Policy | null = null;
     if (spec === "none") {
       if (role !== undefined) {
         throw new SeigeError(
           "validation_error",
           'option "role" needs an opponent, e.g. opponent: "scripted:probe-threshold"',
+          { loc: ["role"] },
         );
       }
-      this.opponent = null;
-      this.clientRole = null;
     } else {
-      this.clientRole = role ?? "red";
+      clientRole = role ?? "red";
       // Seeded from the episode seed inside makeOpponent: same seed ⇒ same opponent actions.
-      this.opponent = makeOpponent(
-        spec,
-        other(this.clientRole),
-        arenaOptions.seed ?? 0,
-        this.opponents,
-      );
+      opponent = makeOpponent(spec, other(clientRole), arenaOptions.seed ?? 0, this.opponents);
     }
-    const observation = this.arena.reset(arenaOptions);
-    this.started = true;
+    const arena = new Arena(this.target);
+    const observation = arena.reset(arenaOptions);
     let result: StepResult = {
       observation,
       reward: sumRewards(observation.rewards),
       done: observation.done,
     };
     this.hooks.onReset?.(options, result);
-    result = await this.runOpponent(result);
+    result = await this.runOpponent(arena, opponent, result);
+    // The new episode stands: only now does it replace the running one.
+    this.current = arena;
+    this.opponent = opponent;
+    this.clientRole = clientRole;
+    this.started = true;
     return this.forClient(result);
   }
 
@@ -103,7 +112,7 @@ export class SeigeEnv {
       throw new SeigeError("execution_error", "the episode is done; call reset first");
     let result = await this.arena.step(action);
     this.hooks.onTransition?.({ by: "client", action, result });
-    result = await this.runOpponent(result);
+    result = await this.runOpponent(this.arena, this.opponent, result);
     return this.forClient(result);
   }
 
@@ -122,14 +131,17 @@ export class SeigeEnv {
   }
 
   /** Lets the opponent act until it is the client's turn or the episode ends. */
-  private async runOpponent(result: StepResult): Promise<StepResult> {
-    const opponent = this.opponent;
+  private async runOpponent(
+    arena: Arena,
+    opponent: Policy | null,
+    result: StepResult,
+  ): Promise<StepResult> {
     while (opponent && !result.done && result.observation.current_agent === opponent.role) {
       const view = result.observation[opponent.role];
       if (!view) throw new Error(`arena gave the ${opponent.role} turn without its view`);
       // biome-ignore lint/suspicious/noExplicitAny: the view matches the policy's role by the check above
       const action = (await opponent.act(view as any)) as Action;
-      result = await this.arena.step(action);
+      result = await arena.step(action);
       this.hooks.onTransition?.({ by: "opponent", action, result });
     }
     return result;

@@ -13,9 +13,9 @@
  * no `..`), and llm URLs must have an origin on `llmAllowlist` (empty by default).
  * This module does not decide who plays when; SeigeEnv does.
  */
-import { readFileSync, realpathSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve, sep } from "node:path";
-import { resolvePolicy } from "../agents/index.js";
+import { policyNames, resolvePolicy } from "../agents/index.js";
 import { llmPolicy, parseLlmSpec } from "../agents/llm/index.js";
 import type { Policy } from "../agents/types.js";
 import type { Action, Role } from "../arena/schema.js";
@@ -54,34 +54,66 @@ function originOf(url: string): string {
 export const opponentSeed = (spec: string, seed: number): number =>
   hash32(`opponent/${spec}/${seed}`);
 
-/** Builds the opponent for one episode, already reset for `episodeSeed`. */
+/** Where a client's bad opponent is reported: the reset option `opponent`. */
+const AT_OPPONENT = { loc: ["opponent"] };
+
+const bad = (message: string) => new SeigeError("validation_error", message, AT_OPPONENT);
+
+/**
+ * Builds the opponent for one episode, already reset for `episodeSeed`. Any
+ * problem with `spec` is a validation_error at `loc: ["opponent"]` that names
+ * what is allowed; nothing else escapes as an internal error.
+ */
 export function makeOpponent(
   spec: string,
   role: Role,
   episodeSeed: number,
   config: OpponentConfig = opponentConfigFromEnv(),
 ): Policy {
+  try {
+    const policy = buildOpponent(spec, role, episodeSeed, config);
+    policy.reset(opponentSeed(spec, episodeSeed));
+    return policy;
+  } catch (e) {
+    if (e instanceof SeigeError && e.code === "validation_error" && e.details === undefined)
+      throw new SeigeError(e.code, e.message, AT_OPPONENT);
+    throw e;
+  }
+}
+
+function buildOpponent(
+  spec: string,
+  role: Role,
+  episodeSeed: number,
+  config: OpponentConfig,
+): Policy {
   let policy: Policy;
-  if (spec.startsWith("scripted:")) policy = resolvePolicy(role, spec);
-  else if (spec.startsWith("replay:"))
+  if (spec.startsWith("scripted:")) {
+    // An own-key check: `scripted:constructor` must not reach Object.prototype.
+    const name = spec.slice("scripted:".length);
+    if (!policyNames(role).includes(name))
+      throw bad(
+        `unknown ${role} opponent '${spec.slice(0, 80)}'; choose one of: ${policyNames(role)
+          .map((n) => `scripted:${n}`)
+          .join(", ")}`,
+      );
+    policy = resolvePolicy(role, spec);
+  } else if (spec.startsWith("replay:"))
     policy = replayOpponent(spec.slice("replay:".length), role, episodeSeed, config);
   else if (spec.startsWith("llm:")) {
     const llm = parseLlmSpec(spec);
     const origin = new URL(llm.baseUrl).origin;
     if (!config.llmAllowlist.includes(origin)) {
-      throw new SeigeError(
-        "validation_error",
+      throw bad(
         `opponent endpoint ${origin} is not allowed; the server operator lists allowed origins in SEIGE_LLM_ALLOWLIST`,
       );
     }
     policy = llmPolicy(role, spec);
   } else {
-    throw new SeigeError(
-      "validation_error",
-      `unknown opponent '${spec}': use "none", "scripted:<name>" (e.g. scripted:probe-threshold), "replay:<file.jsonl>" or "llm:<url>#<model>"`,
+    throw bad(
+      `unknown opponent '${spec.slice(0, 80)}': use "none", "scripted:<name>" (e.g. scripted:probe-threshold), "replay:<file.jsonl>" or "llm:<url>#<model>"`,
     );
   }
-  policy.reset(opponentSeed(spec, episodeSeed));
   return policy;
 }
 
@@ -89,9 +121,8 @@ export function makeOpponent(
 export function replayPath(file: string, dir: string): string {
   const parts = file.split(/[\\/]/);
   if (file === "" || isAbsolute(file) || parts.includes("..") || file.includes("\0")) {
-    throw new SeigeError(
-      "validation_error",
-      `replay file '${file}' must be a relative path inside the replay folder (no absolute paths, no '..')`,
+    throw bad(
+      `replay file '${file.slice(0, 80)}' must be a relative path to a .jsonl file inside the replay folder (no absolute paths, no '..')`,
     );
   }
   const root = resolve(dir);
@@ -99,17 +130,19 @@ export function replayPath(file: string, dir: string): string {
   try {
     real = realpathSync(join(root, file));
   } catch {
-    throw new SeigeError(
-      "validation_error",
-      `replay file '${file}' was not found in the replay folder (SEIGE_REPLAY_DIR)`,
+    throw bad(
+      `replay file '${file.slice(0, 80)}' was not found in the replay folder (SEIGE_REPLAY_DIR)`,
     );
   }
   // A symlink inside the folder must not lead out of it either.
   const rel = relative(realpathSync(root), real);
   if (rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) {
-    throw new SeigeError(
-      "validation_error",
-      `replay file '${file}' leads outside the replay folder`,
+    throw bad(`replay file '${file.slice(0, 80)}' leads outside the replay folder`);
+  }
+  // `replay:.` and `replay:<folder>` name folders: only a file can be read.
+  if (!statSync(real).isFile()) {
+    throw bad(
+      `replay file '${file.slice(0, 80)}' is not a file; name a .jsonl recording inside the replay folder (SEIGE_REPLAY_DIR)`,
     );
   }
   return real;
@@ -121,7 +154,13 @@ function replayOpponent(
   episodeSeed: number,
   config: OpponentConfig,
 ): Policy {
-  const text = readFileSync(replayPath(file, config.replayDir), "utf8");
+  const path = replayPath(file, config.replayDir);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    throw bad(`replay file '${file.slice(0, 80)}' could not be read`);
+  }
   const episodes: { seed: number | undefined; actions: Action[] }[] = [];
   for (const { line } of parseRecording(text)) {
     if (line.type === "reset") episodes.push({ seed: line.options.seed, actions: [] });
@@ -129,10 +168,7 @@ function replayOpponent(
   }
   const episode = episodes.find((e) => e.seed === episodeSeed) ?? episodes[0];
   if (!episode || episode.actions.length === 0) {
-    throw new SeigeError(
-      "validation_error",
-      `replay file '${file}' holds no ${role} actions to play back`,
-    );
+    throw bad(`replay file '${file.slice(0, 80)}' holds no ${role} actions to play back`);
   }
   // ReplayPolicy ignores the view, so it satisfies either role's policy shape.
   return new ReplayPolicy(role, `replay:${file}`, episode.actions) as unknown as Policy;

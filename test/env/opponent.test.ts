@@ -62,7 +62,7 @@ describe("built-in opponents", () => {
   it("rejects unknown opponents and role without opponent, changing nothing", async () => {
     const env = new SeigeEnv(await createTarget());
     await expect(env.reset({ opponent: "scripted:nobody" })).rejects.toThrow(
-      /unknown blue policy|unknown red policy/,
+      /unknown blue opponent 'scripted:nobody'; choose one of: scripted:allow-all/,
     );
     await expect(env.reset({ opponent: "http://evil" })).rejects.toThrow(/unknown opponent/);
     await expect(env.reset({ role: "blue" })).rejects.toThrow(/needs an opponent/);
