@@ -1,7 +1,8 @@
 /**
  * The HTTP fallback: OpenEnv's HTTP routes plus seige's episode extension
  * (`episode_id` from `/reset`'s observation continues the episode in `/step`
- * and `/state`). For places a WebSocket cannot go; trainers should use /ws.
+ * and `/state`, with the reply's `owner_token` sent as `Authorization: Bearer`;
+ * docs/server.md). For places a WebSocket cannot go; trainers should use /ws.
  * Uses the global `fetch` (browsers, Node ≥ 18); each call has a timeout.
  */
 import { type RpcReply, SeigeClientError, unwrapRpcReply } from "./errors.js";
@@ -22,6 +23,8 @@ export interface HttpClientOptions {
 export class SeigeHttpClient {
   /** the episode this client continues; set by reset */
   episodeId: string | null = null;
+  /** the owner token of this client's HTTP episodes; set by reset, sent on every call */
+  ownerToken: string | null = null;
   private readonly base: string;
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
@@ -50,8 +53,11 @@ export class SeigeHttpClient {
   }
 
   async reset(options: ResetOptions = {}): Promise<StepReply> {
-    const reply = (await this.call("POST", "/reset", options)) as StepReply;
+    const reply = (await this.call("POST", "/reset", options)) as StepReply & {
+      owner_token?: string;
+    };
     this.episodeId = reply.observation.episode_id;
+    this.ownerToken = reply.owner_token ?? null;
     return reply;
   }
 
@@ -87,9 +93,12 @@ export class SeigeHttpClient {
   private async call(method: string, path: string, body?: unknown): Promise<unknown> {
     let res: Response;
     try {
+      const headers: Record<string, string> = {};
+      if (body !== undefined) headers["content-type"] = "application/json";
+      if (this.ownerToken) headers.authorization = `Bearer ${this.ownerToken}`;
       res = await this.fetchFn(this.base + path, {
         method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });

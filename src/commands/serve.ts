@@ -1,30 +1,31 @@
 /**
- * `seige serve`: the OpenEnv-compatible server (docs/server.md). Host 0.0.0.0
- * and port 8000 by default (PORT or --port override), the target from
+ * `seige serve`: the OpenEnv-compatible server (docs/server.md). Host 127.0.0.1
+ * (this machine only; containers pass `--host 0.0.0.0`) and port 8000 by default (PORT or --port override), the target from
  * SEIGE_TARGET_BACKEND (default sim), limits from SEIGE_* variables. One target
  * is shared by every session; each session gets its own SeigeEnv. Runs until
  * SIGINT/SIGTERM, then closes every session and exits 0.
  */
 import { opponentConfigFromEnv, SeigeEnv } from "../env/index.js";
-import { limitsFromEnv, startServer } from "../server/index.js";
+import { allowedOriginsFromEnv, limitsFromEnv, startServer } from "../server/index.js";
 import { createTarget } from "../target/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 
 const HELP = `usage: seige serve [--host HOST] [--port PORT]
 
-  --host   interface to bind (default 0.0.0.0)
+  --host   interface to bind (default 127.0.0.1, this machine only; 0.0.0.0 in containers)
   --port   port (default $PORT, else 8000)
 Environment: SEIGE_TARGET_BACKEND (sim | lens | openai; default sim) with SEIGE_TARGET_MODEL,
 SEIGE_DIRECTIONS, SEIGE_TARGET_URL, SEIGE_TARGET_API_KEY; SEIGE_REPLAY_DIR and
 SEIGE_LLM_ALLOWLIST for replay:/llm: opponents; SEIGE_MAX_SESSIONS (64),
 SEIGE_MAX_HTTP_EPISODES (256), SEIGE_SESSION_IDLE_S (600), SEIGE_MAX_FRAME_BYTES and
-SEIGE_MAX_BODY_BYTES (1048576). Protocol: docs/server.md.`;
+SEIGE_MAX_BODY_BYTES (1048576); SEIGE_ALLOWED_ORIGINS (browser origins allowed besides
+the server's own /web page; none by default). Protocol and security model: docs/server.md.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv,
     options: {
-      host: { type: "string", default: "0.0.0.0" },
+      host: { type: "string", default: "127.0.0.1" },
       port: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -36,6 +37,7 @@ export async function run(argv: string[]): Promise<number> {
   const port = intFlag(values.port ?? process.env.PORT, "port", 8000);
   if (port < 0 || port > 65535) throw new CliUsageError(`--port must be in 0..65535, got ${port}`);
   const limits = limitsFromEnv();
+  const allowedOrigins = allowedOriginsFromEnv();
   // Read the opponent limits once, now: a bad SEIGE_LLM_ALLOWLIST is a start-up
   // error with its own message, not a failure of every session later.
   const opponents = opponentConfigFromEnv();
@@ -45,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     host: values.host,
     port,
     limits,
+    allowedOrigins,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stderr.write(

@@ -38,6 +38,11 @@ export const SERVER_INFO: ServerInfo = {
   documentation_url: null,
 };
 
+/**
+ * A positive integer variable, or `fallback` when unset. `fallback` is already
+ * in the result's unit: `scale` converts only what the operator typed (seconds
+ * to ms), so an unset variable cannot skip or double the conversion.
+ */
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, scale = 1): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
@@ -47,16 +52,35 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, sca
   return n * scale;
 }
 
+/**
+ * `SEIGE_ALLOWED_ORIGINS`: comma-separated browser origins (`scheme://host[:port]`)
+ * allowed besides the server's own, or `*` for any (origin.ts).
+ */
+export function allowedOriginsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.SEIGE_ALLOWED_ORIGINS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+    .map((s) => {
+      if (s === "*") return s;
+      try {
+        const origin = new URL(s).origin;
+        if (origin !== "null") return origin;
+      } catch {
+        // reported below
+      }
+      throw new SeigeError(
+        "config_error",
+        `SEIGE_ALLOWED_ORIGINS: '${s}' is not an origin (expected e.g. https://example.org:8443, or *)`,
+      );
+    });
+}
+
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): ServerLimits {
   return {
     maxSessions: positiveInt(env, "SEIGE_MAX_SESSIONS", DEFAULT_LIMITS.maxSessions),
     maxHttpEpisodes: positiveInt(env, "SEIGE_MAX_HTTP_EPISODES", DEFAULT_LIMITS.maxHttpEpisodes),
-    idleTimeoutMs: positiveInt(
-      env,
-      "SEIGE_SESSION_IDLE_S",
-      DEFAULT_LIMITS.idleTimeoutMs / 1000,
-      1000,
-    ),
+    idleTimeoutMs: positiveInt(env, "SEIGE_SESSION_IDLE_S", DEFAULT_LIMITS.idleTimeoutMs, 1000),
     maxFrameBytes: positiveInt(env, "SEIGE_MAX_FRAME_BYTES", DEFAULT_LIMITS.maxFrameBytes),
     maxBodyBytes: positiveInt(env, "SEIGE_MAX_BODY_BYTES", DEFAULT_LIMITS.maxBodyBytes),
     maxQueuedFrames: DEFAULT_LIMITS.maxQueuedFrames,

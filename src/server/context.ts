@@ -11,4 +11,6 @@ export interface ServerContext {
   log: (line: string) => void;
   /** folder of the built web page served under /web (default the package's dist/web) */
   webRoot?: string;
+  /** browser origins allowed besides the server's own (SEIGE_ALLOWED_ORIGINS; origin.ts) */
+  allowedOrigins?: readonly string[];
 }

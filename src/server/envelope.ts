@@ -6,6 +6,7 @@
  * `"body"` (HTTP) or at the frame's key (WS). The *contents* (an action, reset
  * options) are not checked here but by the arena's zod schemas in session.ts.
  */
+import { clip } from "./safe-json.js";
 import { type ErrorDetail, type Loc, RequestValidationError } from "./validation-errors.js";
 
 export type JsonObject = Record<string, unknown>;
@@ -169,7 +170,7 @@ const FRAME_KEYS: Record<Frame["type"], { data: "none" | "optional" | "required"
 
 export class UnknownFrameType extends Error {
   constructor(readonly frameType: string) {
-    super(`Unknown message type: ${frameType}`);
+    super(`Unknown message type: ${clip(frameType)}`);
   }
 }
 

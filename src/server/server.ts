@@ -1,24 +1,26 @@
 /**
  * Starting and stopping a seige server: the Hono app on node's HTTP server,
- * WebSocket upgrades on `/ws` and `/mcp` routed to `ws` servers, the idle
- * reaper. `startServer` resolves once listening (port 0 picks a free port) and
+ * WebSocket upgrades on `/ws` and `/mcp` routed to `ws` servers (after the
+ * origin check of origin.ts), the idle reaper. Binds 127.0.0.1 unless told otherwise. `startServer` resolves once listening (port 0 picks a free port) and
  * `close()` ends every connection and session; tests, `seige smoke` and
  * `seige serve` all start servers this way.
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { createAdaptorServer } from "@hono/node-server";
 import { WebSocketServer } from "ws";
 import { DEFAULT_LIMITS, SERVER_INFO } from "./config.js";
 import type { ServerContext } from "./context.js";
 import { createApp } from "./http/app.js";
+import { originAllowed, originRefusal } from "./origin.js";
 import { SessionManager } from "./sessions.js";
 import type { EnvFactory, ServerInfo, ServerLimits } from "./types.js";
 import { serveEnvSocket, serveMcpSocket } from "./ws/sockets.js";
 
 export interface ServeOptions {
   createEnv: EnvFactory;
-  /** default 127.0.0.1; `seige serve` passes 0.0.0.0 */
+  /** default 127.0.0.1 (loopback only); containers pass 0.0.0.0 */
   host?: string;
   /** default 0: a free port */
   port?: number;
@@ -27,6 +29,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** folder of the built web page served under /web (default the package's dist/web) */
   webRoot?: string;
+  /** browser origins allowed besides the server's own (default none; `seige serve` reads SEIGE_ALLOWED_ORIGINS) */
+  allowedOrigins?: readonly string[];
 }
 
 export interface RunningServer {
@@ -37,6 +41,14 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Answers a WebSocket handshake with an HTTP error in FastAPI's shape, then closes. */
+function refuseUpgrade(socket: Duplex, status: number, reason: string, detail: string): void {
+  const body = JSON.stringify({ detail });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const sessions = new SessionManager(options.createEnv, limits);
@@ -45,6 +57,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     info: { ...SERVER_INFO, ...options.info },
     log: options.log ?? (() => {}),
     webRoot: options.webRoot,
+    allowedOrigins: options.allowedOrigins ?? [],
   };
   const app = createApp(ctx);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
@@ -62,9 +75,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const wss = path === "/ws" ? envWss : path === "/mcp" ? mcpWss : null;
     if (!wss) {
-      socket.end(
-        'HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 22\r\n\r\n{"detail":"Not Found"}',
-      );
+      refuseUpgrade(socket, 404, "Not Found", "Not Found");
+      return;
+    }
+    const h = req.headers;
+    const forwardedHost = h["x-forwarded-host"];
+    const headers = {
+      origin: h.origin,
+      host: h.host,
+      forwardedHost: Array.isArray(forwardedHost) ? forwardedHost.join(",") : forwardedHost,
+    };
+    if (!originAllowed(headers, ctx.allowedOrigins ?? [])) {
+      refuseUpgrade(socket, 403, "Forbidden", originRefusal(h.origin ?? ""));
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));

@@ -27,6 +27,25 @@ export interface WireStepResult {
 
 const RESET_KEYS = new Set(Object.keys(EnvResetOptionsSchema.shape));
 
+/**
+ * The env's own validation failures (an unknown opponent, `role` without one)
+ * in the same list shape as the schema's, at the option they name; any other
+ * error passes through unchanged.
+ */
+function asValidationError(e: unknown, options: JsonObject, prefix: Loc): unknown {
+  if (!(e instanceof SeigeError) || e.code !== "validation_error") return e;
+  const where = (e.details as { loc?: Loc } | undefined)?.loc ?? [];
+  const key = where[0];
+  return new RequestValidationError([
+    {
+      type: "value_error",
+      loc: [...prefix, ...where],
+      msg: e.message,
+      input: typeof key === "string" && Object.hasOwn(options, key) ? options[key] : options,
+    },
+  ]);
+}
+
 export class Session {
   lastUsed: number;
   episodeId: string | null = null;
@@ -50,6 +69,11 @@ export class Session {
     });
     this.ready.catch(() => {}); // observed by run() and by the transports, never unhandled
     this.chain = this.ready;
+  }
+
+  /** Whether the episode has ended (an env not yet made, or closed, counts as not done). */
+  get done(): boolean {
+    return this.env?.done ?? false;
   }
 
   /** Requests waiting or running (for back-pressure on pipelining clients). */
@@ -90,7 +114,12 @@ export class Session {
     const parsed = EnvResetOptionsSchema.safeParse(known);
     if (!parsed.success)
       throw new RequestValidationError(zodToDetails(parsed.error, known, locPrefix));
-    const result = await this.live.reset(parsed.data);
+    let result: StepResult;
+    try {
+      result = await this.live.reset(parsed.data);
+    } catch (e) {
+      throw asValidationError(e, known, locPrefix);
+    }
     this.episodeId = parsed.data.episode_id!;
     this.stepCount = 0;
     return this.wire(result);

@@ -4,14 +4,15 @@
  * - counted sessions (`ws`, `mcp`): /ws and /mcp connections and MCP sessions
  *   from `openenv/session/create`, limited by `maxSessions` as OpenEnv limits
  *   `max_concurrent_envs` (PROTOCOL.md §1.9); over the limit, `open` says no;
- * - HTTP episodes (`http`), seige's HTTP extension: kept by episode id, limited
- *   separately, the least recently used one evicted when full, so a trainer
- *   that never cleans up cannot lock out WebSocket clients.
+ * - HTTP episodes (`http`), seige's HTTP extension: owned by the client that
+ *   reset them, limited separately (http-episodes.ts), so a trainer that never
+ *   cleans up cannot lock out WebSocket clients, nor one HTTP client another.
  * Closing a session drops the manager's reference to its env; nothing else
  * holds it, so its memory is freed once in-flight work ends.
  */
 import { randomUUID } from "node:crypto";
 import { SeigeError } from "../util/errors.js";
+import { HttpEpisodePool } from "./http-episodes.js";
 import { Session, type SessionKind } from "./session.js";
 import type { EnvFactory, ServerLimits } from "./types.js";
 
@@ -19,7 +20,7 @@ export type Clock = () => number;
 
 export class SessionManager {
   private readonly counted = new Map<string, Session>();
-  private readonly http = new Map<string, Session>();
+  readonly http: HttpEpisodePool;
   private readonly onClose = new Map<string, () => void>();
   private reaper: NodeJS.Timeout | null = null;
 
@@ -27,7 +28,9 @@ export class SessionManager {
     private readonly createEnv: EnvFactory,
     readonly limits: ServerLimits,
     private readonly clock: Clock = Date.now,
-  ) {}
+  ) {
+    this.http = new HttpEpisodePool((id) => this.make(id, "http"), limits, clock);
+  }
 
   get active(): number {
     return this.counted.size;
@@ -51,34 +54,18 @@ export class SessionManager {
     return `Server at capacity: ${n}/${this.limits.maxSessions} sessions active. Cannot accept new connections.`;
   }
 
-  hasHttpEpisode(id: string): boolean {
-    return this.http.has(id);
+  /** The HTTP episode `id` if `token` owns it, marked as used. */
+  httpEpisode(id: string, token: string): Session {
+    return this.touch(this.http.get(id, token));
   }
 
-  /** The HTTP episode with this id, creating it if absent (evicting the least recently used when full). */
-  httpEpisode(id: string): Session {
-    const existing = this.http.get(id);
-    if (existing) return this.touch(existing);
-    if (this.http.size >= this.limits.maxHttpEpisodes) {
-      let oldest: Session | null = null;
-      for (const s of this.http.values()) if (!oldest || s.lastUsed < oldest.lastUsed) oldest = s;
-      if (oldest) this.close(oldest.id, "http");
-    }
-    const session = this.make(id, "http");
-    this.http.set(id, session);
-    return session;
-  }
-
-  /** A live session by id, or a not_found error that says what to do. */
-  get(id: string, kinds: SessionKind[]): Session {
-    // HTTP episode ids are chosen by clients, so the two pools may share an id: look only where `kinds` allow.
-    const s =
-      (kinds.includes("http") ? this.http.get(id) : undefined) ??
-      (kinds.some((k) => k !== "http") ? this.counted.get(id) : undefined);
-    if (!s || !kinds.includes(s.kind)) {
+  /** A live counted session (connection or MCP session) by id, or a not_found error. */
+  get(id: string, kinds: Exclude<SessionKind, "http">[]): Session {
+    const s = this.counted.get(id);
+    if (!s || !kinds.includes(s.kind as Exclude<SessionKind, "http">)) {
       throw new SeigeError(
         "not_found",
-        `unknown episode_id '${id.slice(0, 80)}': it was never created, was closed, or expired after ${this.limits.idleTimeoutMs / 1000} s idle; POST /reset to start one`,
+        `unknown session '${id.slice(0, 80)}': it was never created, was closed, or expired after ${this.limits.idleTimeoutMs / 1000} s idle`,
       );
     }
     return this.touch(s);
@@ -94,14 +81,14 @@ export class SessionManager {
     return s;
   }
 
-  /** Closes the session with this id (`pool` picks between an HTTP episode and a counted session that share it). */
-  close(id: string, pool: "counted" | "http" = this.counted.has(id) ? "counted" : "http"): boolean {
-    const map = pool === "counted" ? this.counted : this.http;
-    const s = map.get(id);
+  /** Closes the session with this id in `pool` (both pools' ids are server-made UUIDs). */
+  close(id: string, pool: "counted" | "http" = "counted"): boolean {
+    if (pool === "http") return this.http.close(id);
+    const s = this.counted.get(id);
     if (!s) return false;
-    map.delete(id);
-    const hook = pool === "counted" ? this.onClose.get(id) : undefined;
-    if (pool === "counted") this.onClose.delete(id);
+    this.counted.delete(id);
+    const hook = this.onClose.get(id);
+    this.onClose.delete(id);
     s.close();
     hook?.();
     return true;
@@ -111,11 +98,11 @@ export class SessionManager {
   reap(): number {
     const cutoff = this.clock() - this.limits.idleTimeoutMs;
     let n = 0;
-    for (const [pool, map] of [
-      ["counted", this.counted],
-      ["http", this.http],
+    for (const [pool, list] of [
+      ["counted", [...this.counted.values()]],
+      ["http", this.http.sessions()],
     ] as const) {
-      for (const s of [...map.values()]) {
+      for (const s of list) {
         // A session busy with a request is not idle, however long the request takes.
         if (s.lastUsed < cutoff && s.depth === 0 && this.close(s.id, pool)) n++;
       }
@@ -135,7 +122,7 @@ export class SessionManager {
     if (this.reaper) clearInterval(this.reaper);
     this.reaper = null;
     for (const id of [...this.counted.keys()]) this.close(id, "counted");
-    for (const id of [...this.http.keys()]) this.close(id, "http");
+    for (const s of this.http.sessions()) this.close(s.id, "http");
   }
 
   /** A throwaway env for stateless calls (GET /state without an id, MCP without a session). */

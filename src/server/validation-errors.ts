@@ -6,9 +6,12 @@
  * our tests compare `type` and `loc`; `msg` is for people. We do not copy
  * pydantic's `url` field: it would point at pydantic docs for a zod check.
  *
- * `input` echoes only what the caller itself sent, never server state (GAME.md §1).
+ * `input` echoes only what the caller itself sent, never server state (GAME.md §1),
+ * and only a bounded copy of it (safe-json.ts): every entry is bounded when the
+ * error is made, so no later reply path can meet a 4,000-deep echo.
  */
 import type { z } from "zod";
+import { boundEcho, clip, ECHO_LIMITS } from "./safe-json.js";
 
 export type Loc = (string | number)[];
 
@@ -22,10 +25,23 @@ export interface ErrorDetail {
 
 /** A request whose envelope or payload failed validation; becomes HTTP 422 or VALIDATION_ERROR. */
 export class RequestValidationError extends Error {
-  constructor(readonly details: ErrorDetail[]) {
+  readonly details: ErrorDetail[];
+  constructor(details: ErrorDetail[]) {
     super("Invalid message");
     this.name = "RequestValidationError";
+    this.details = details.slice(0, ECHO_LIMITS.entries).map(bounded);
   }
+}
+
+function bounded(d: ErrorDetail): ErrorDetail {
+  const out: ErrorDetail = {
+    type: d.type,
+    loc: d.loc.map((k) => (typeof k === "string" ? clip(k, ECHO_LIMITS.stringChars) : k)),
+    msg: clip(d.msg, 1000),
+    input: boundEcho(d.input),
+  };
+  if (d.ctx !== undefined) out.ctx = boundEcho(d.ctx) as Record<string, unknown>;
+  return out;
 }
 
 function at(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -17,10 +17,13 @@ export async function startCli(
   args: string[],
   listening: RegExp,
   timeoutMs = 30_000,
+  /** the child's environment (default: this process's) */
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<CliProcess> {
   const code = `const { main } = await import("./src/cli.ts"); process.exitCode = await main(${JSON.stringify(args)});`;
   const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
     cwd: ROOT,
+    env,
     stdio: ["pipe", "pipe", "pipe"],
   });
   try {

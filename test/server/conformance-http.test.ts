@@ -3,7 +3,7 @@
 // The echo env's own fields differ; status, envelope, error type and loc must not.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server/index.js";
-import { http, RED_ACTION, startTestServer, typeLocs, type Wire } from "./helpers.js";
+import { http, owner, RED_ACTION, startTestServer, typeLocs, type Wire } from "./helpers.js";
 
 let server: RunningServer;
 let base: string;
@@ -93,7 +93,9 @@ describe("POST /reset", () => {
       const r = await http(base, "POST", "/reset", body);
       expect(r.status, String(body)).toBe(200);
       const b = r.body as Record<string, Wire>;
-      expect(Object.keys(b).sort()).toEqual(["done", "observation", "reward"]);
+      // OpenEnv's three keys, plus seige's owner token for continuing the episode over HTTP.
+      expect(Object.keys(b).sort()).toEqual(["done", "observation", "owner_token", "reward"]);
+      expect(b.owner_token).toMatch(/^[\w-]{32}$/);
       expect(typeof b.reward).toBe("number");
       expect(b.done).toBe(false);
       expect(b.observation.current_agent).toBe("red");
@@ -101,9 +103,11 @@ describe("POST /reset", () => {
     }
   });
 
-  it("uses the client's episode_id when it gives one", async () => {
+  it("makes the episode id itself: a client's episode_id is accepted and ignored", async () => {
     const r = await http(base, "POST", "/reset", '{"seed":1,"episode_id":"my-episode"}');
-    expect((r.body as Wire).observation.episode_id).toBe("my-episode");
+    expect(r.status).toBe(200);
+    expect((r.body as Wire).observation.episode_id).not.toBe("my-episode");
+    expect((r.body as Wire).observation.episode_id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it.each([
@@ -142,8 +146,10 @@ describe("POST /reset", () => {
 });
 
 describe("POST /step (seige's HTTP episodes)", () => {
+  let auth: Record<string, string> = {};
   async function reset(): Promise<string> {
     const r = await http(base, "POST", "/reset", '{"seed":3}');
+    auth = owner((r.body as Wire).owner_token);
     return (r.body as Wire).observation.episode_id;
   }
 
@@ -156,10 +162,11 @@ describe("POST /step (seige's HTTP episodes)", () => {
       request_id: "r1",
       custom: "x",
     };
-    const r = await http(base, "POST", "/step", JSON.stringify(body));
+    const r = await http(base, "POST", "/step", JSON.stringify(body), undefined, auth);
     expect(r.status).toBe(200);
     expect((r.body as Wire).observation.current_agent).toBe("blue");
-    const state = (await http(base, "GET", `/state?episode_id=${id}`)).body as Wire;
+    const state = (await http(base, "GET", `/state?episode_id=${id}`, undefined, undefined, auth))
+      .body as Wire;
     expect([state.episode_id, state.step_count]).toEqual([id, 1]);
   });
 
@@ -195,20 +202,25 @@ describe("POST /step (seige's HTTP episodes)", () => {
       [{ ...RED_ACTION, payload: 5 }, [["string_type", ["payload"]]]],
     ];
     for (const [action, expected] of cases) {
-      const r = await http(base, "POST", "/step", JSON.stringify({ action, episode_id: id }));
+      const body = JSON.stringify({ action, episode_id: id });
+      const r = await http(base, "POST", "/step", body, undefined, auth);
       expect(r.status, JSON.stringify(action)).toBe(422);
       expect(typeLocs((r.body as Wire).detail)).toEqual(expected);
     }
-    const state = (await http(base, "GET", `/state?episode_id=${id}`)).body as Wire;
+    const state = (await http(base, "GET", `/state?episode_id=${id}`, undefined, undefined, auth))
+      .body as Wire;
     expect(state.step_count).toBe(0);
   });
 
   it("an unknown episode_id is 404 with what to do", async () => {
+    await reset();
     const r = await http(
       base,
       "POST",
       "/step",
       JSON.stringify({ action: RED_ACTION, episode_id: "never-made" }),
+      undefined,
+      auth,
     );
     expect(r.status).toBe(404);
     expect((r.body as Wire).detail).toMatch(/POST \/reset/);
@@ -217,13 +229,14 @@ describe("POST /step (seige's HTTP episodes)", () => {
   it("a step after done is 409 saying to reset", async () => {
     const r0 = await http(base, "POST", "/reset", '{"seed":5,"max_ticks":1}');
     const id = (r0.body as Wire).observation.episode_id;
+    auth = owner((r0.body as Wire).owner_token);
     let done = false;
     let current = (r0.body as Wire).observation.current_agent;
     for (let i = 0; i < 20 && !done; i++) {
       const action =
         current === "red" ? RED_ACTION : { agent_type: "blue", action_type: "monitor" };
-      const r = (await http(base, "POST", "/step", JSON.stringify({ action, episode_id: id })))
-        .body as Wire;
+      const body = JSON.stringify({ action, episode_id: id });
+      const r = (await http(base, "POST", "/step", body, undefined, auth)).body as Wire;
       done = r.done;
       current = r.observation.current_agent;
     }
@@ -233,6 +246,8 @@ describe("POST /step (seige's HTTP episodes)", () => {
       "POST",
       "/step",
       JSON.stringify({ action: RED_ACTION, episode_id: id }),
+      undefined,
+      auth,
     );
     expect(after.status).toBe(409);
     expect((after.body as Wire).detail).toMatch(/reset/);
@@ -246,8 +261,13 @@ describe("GET /state", () => {
     expect(r.body).toMatchObject({ episode_id: null, step_count: 0 });
   });
 
-  it("an unknown episode_id is 404", async () => {
-    expect((await http(base, "GET", "/state?episode_id=nope")).status).toBe(404);
+  it("an unknown episode_id is 404 with a token, 401 without one", async () => {
+    const token = ((await http(base, "POST", "/reset")).body as Wire).owner_token;
+    const path = "/state?episode_id=nope";
+    expect((await http(base, "GET", path, undefined, undefined, owner(token))).status).toBe(404);
+    const bare = await http(base, "GET", path);
+    expect(bare.status).toBe(401);
+    expect((bare.body as Wire).detail).toMatch(/Authorization: Bearer/);
   });
 });
 

@@ -110,7 +110,8 @@ describe("/ws session", () => {
     expect([...seen]).toEqual(["blue"]);
     const bad = await ws.sendJson({ type: "reset", data: { role: "blue" } });
     expect(bad.data.code).toBe("VALIDATION_ERROR");
-    expect(bad.data.message).toMatch(/opponent/);
+    expect(bad.data.errors).toMatchObject([{ type: "value_error", loc: ["role"] }]);
+    expect(bad.data.errors[0].msg).toMatch(/opponent/);
     ws.close();
   });
 

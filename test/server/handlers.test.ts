@@ -19,35 +19,25 @@ async function context(limits = {}) {
 }
 
 describe("HTTP app without a socket", () => {
-  it("resets and steps an HTTP episode by episode_id", async () => {
+  it("resets and steps an HTTP episode by episode_id and owner token", async () => {
     const app = createApp(await context());
     const reset = await app.request("/reset", {
       method: "POST",
       body: '{"seed":4}',
       headers: { "content-type": "application/json" },
     });
-    const id = ((await reset.json()) as Wire).observation.episode_id;
+    const body = (await reset.json()) as Wire;
+    const id = body.observation.episode_id;
     const step = await app.request("/step", {
       method: "POST",
       body: JSON.stringify({ action: RED_ACTION, episode_id: id }),
-      headers: { "content-type": "application/json" },
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${body.owner_token}`,
+      },
     });
     expect(step.status).toBe(200);
     expect(((await step.json()) as Wire).observation.current_agent).toBe("blue");
-  });
-
-  it("evicts the least recently used HTTP episode when the HTTP pool is full", async () => {
-    const ctx = await context({ maxHttpEpisodes: 2 });
-    const app = createApp(ctx);
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const r = await app.request("/reset", { method: "POST" });
-      ids.push(((await r.json()) as Wire).observation.episode_id);
-      await new Promise((r) => setTimeout(r, 2)); // distinct lastUsed stamps
-    }
-    expect(ctx.sessions.httpEpisodes).toBe(2);
-    expect((await app.request(`/state?episode_id=${ids[0]}`)).status).toBe(404);
-    expect((await app.request(`/state?episode_id=${ids[2]}`)).status).toBe(200);
   });
 
   it("a reset with bad options leaves no HTTP episode behind", async () => {
@@ -95,16 +85,21 @@ describe("idle expiry", () => {
       { ...DEFAULT_LIMITS, idleTimeoutMs: 1000 },
       () => now,
     );
-    const old = sessions.httpEpisode("old");
+    const admit = () => {
+      const { session, token } = sessions.http.prepare(null);
+      sessions.http.admit(session, token);
+      return { session, token };
+    };
+    const old = admit();
     const ws = sessions.open("ws")!;
     now = 900;
-    const recent = sessions.httpEpisode("recent");
+    const recent = admit();
     now = 1500;
     expect(sessions.reap()).toBe(2);
-    expect(() => sessions.get("old", ["http"])).toThrow(/expired after 1 s idle/);
-    expect(sessions.get(recent.id, ["http"])).toBe(recent);
+    expect(() => sessions.httpEpisode(old.session.id, old.token)).toThrow(/expired after 1 s idle/);
+    expect(sessions.httpEpisode(recent.session.id, recent.token)).toBe(recent.session);
     expect(sessions.active).toBe(0);
-    expect([old.closed, ws.closed]).toEqual([true, true]);
+    expect([old.session.closed, ws.closed]).toEqual([true, true]);
   });
 });
 

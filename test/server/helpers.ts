@@ -31,10 +31,11 @@ export async function http(
   path: string,
   body?: string,
   contentType = "application/json",
+  headers: Record<string, string> = {},
 ): Promise<RawReply> {
   const res = await fetch(base + path, {
     method,
-    headers: body === undefined ? {} : { "content-type": contentType },
+    headers: { ...(body === undefined ? {} : { "content-type": contentType }), ...headers },
     body,
     signal: AbortSignal.timeout(10_000),
   });
@@ -124,6 +125,9 @@ export const RED_ACTION = {
   payload: "hello there",
 } as const;
 export const BLUE_MONITOR = { agent_type: "blue", action_type: "monitor" } as const;
+
+/** The Authorization header that acts on an HTTP episode this owner token owns. */
+export const owner = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** The [type, loc] pairs of pydantic-style error entries, for comparison. */
 export const typeLocs = (detail: unknown) =>

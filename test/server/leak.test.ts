@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SeigeEnv } from "../../src/env/index.js";
 import { type RunningServer, startServer } from "../../src/server/index.js";
 import { createTarget } from "../../src/target/index.js";
-import { http, RawSocket, RED_ACTION } from "./helpers.js";
+import { http, owner, RawSocket, RED_ACTION } from "./helpers.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -66,7 +66,12 @@ describe("closed sessions free their environments", () => {
         id: 2,
       }),
     );
-    for (let i = 0; i < 3; i++) await http(server.url, "POST", "/reset", "{}"); // the pool holds 1: two evicted
+    // The pool holds 1: one owner's three resets evict its own two older episodes.
+    let auth: Record<string, string> = {};
+    for (let i = 0; i < 3; i++) {
+      const r = await http(server.url, "POST", "/reset", "{}", undefined, auth);
+      auth = owner((r.body as { owner_token: string }).owner_token);
+    }
     await http(server.url, "GET", "/state"); // a throwaway env
 
     for (let i = 0; i < 50 && server.sessions.active > 0; i++)

@@ -7,11 +7,14 @@
 import type { Context } from "hono";
 import { RequestValidationError } from "../validation-errors.js";
 
+/** Whether a Content-Type names JSON (`application/json`, `application/*+json`). */
+export const isJsonType = (type: string | undefined): boolean =>
+  /^application\/([\w.+-]+\+)?json\b/i.test((type ?? "").trim());
+
 export async function readJsonBody(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") return undefined;
-  const type = c.req.header("content-type") ?? "";
-  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type.trim())) {
+  if (!isJsonType(c.req.header("content-type"))) {
     throw new RequestValidationError([
       {
         type: "model_attributes_type",

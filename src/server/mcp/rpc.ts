@@ -8,6 +8,7 @@
 
 import { isObject, type JsonObject } from "../envelope.js";
 import { mapError, RPC } from "../error-map.js";
+import { clip } from "../safe-json.js";
 import type { Session } from "../session.js";
 import type { SessionManager } from "../sessions.js";
 import { describeDetails, RequestValidationError } from "../validation-errors.js";
@@ -97,7 +98,7 @@ async function dispatch(method: string, params: JsonObject, scope: RpcScope): Pr
     case "openenv/session/close":
       return closeSession(params, scope);
     default:
-      throw new RpcError(RPC.METHOD_NOT_FOUND, `Method not found: ${method}`);
+      throw new RpcError(RPC.METHOD_NOT_FOUND, `Method not found: ${clip(method)}`);
   }
 }
 
@@ -131,7 +132,7 @@ async function callTool(params: JsonObject, scope: RpcScope): Promise<unknown> {
     if (e instanceof RequestValidationError) {
       throw new RpcError(
         RPC.INTERNAL_ERROR,
-        `Invalid arguments for tool '${name}': ${describeDetails(e.details)}`,
+        `Invalid arguments for tool '${clip(name)}': ${describeDetails(e.details)}`,
         { errors: e.details },
       );
     }

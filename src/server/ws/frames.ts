@@ -14,6 +14,7 @@ import { isObject, type JsonObject, parseFrame, UnknownFrameType } from "../enve
 import { mapError, WS_ERROR, type WsErrorCode } from "../error-map.js";
 import { handleRpc, toolResult } from "../mcp/rpc.js";
 import { findTool, toolList } from "../mcp/tools.js";
+import { clip } from "../safe-json.js";
 import type { Session } from "../session.js";
 import { describeDetails, RequestValidationError } from "../validation-errors.js";
 
@@ -42,7 +43,9 @@ export async function handleEnvFrame(
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return reply(errorFrame(WS_ERROR.INVALID_JSON, `Invalid JSON: ${(e as Error).message}`));
+    return reply(
+      errorFrame(WS_ERROR.INVALID_JSON, `Invalid JSON: ${clip((e as Error).message, 200)}`),
+    );
   }
   if (!isObject(raw)) {
     const kind = Array.isArray(raw) ? "an array" : raw === null ? "null" : `a ${typeof raw}`;

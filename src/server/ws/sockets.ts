@@ -12,6 +12,7 @@ import type { RawData, WebSocket } from "ws";
 import type { ServerContext } from "../context.js";
 import { RPC, WS_ERROR } from "../error-map.js";
 import { handleRpc, rpcError } from "../mcp/rpc.js";
+import { clip, encodeOr } from "../safe-json.js";
 import type { Session } from "../session.js";
 import { errorFrame, type FrameOutcome, handleEnvFrame } from "./frames.js";
 
@@ -22,19 +23,40 @@ function text(data: RawData): string {
   return Buffer.from(data as ArrayBuffer).toString("utf8");
 }
 
-function send(ws: WebSocket, frame: unknown): void {
-  if (ws.readyState === OPEN) ws.send(JSON.stringify(frame));
+/** What a socket sends if a reply cannot be encoded: fixed text, so it cannot fail too. */
+const ENV_FALLBACK = JSON.stringify(
+  errorFrame(WS_ERROR.EXECUTION_ERROR, "the reply could not be encoded; the session is still open"),
+);
+const MCP_FALLBACK = JSON.stringify(
+  rpcError(null, RPC.INTERNAL_ERROR, "the reply could not be encoded; the session is still open"),
+);
+
+type Send = (frame: unknown) => void;
+
+/** A sender for one socket that never throws: encoding failures send `fallback` and are logged. */
+function sender(ws: WebSocket, fallback: string, ctx: ServerContext): Send {
+  return (frame) => {
+    if (ws.readyState !== OPEN) return;
+    const text = encodeOr(frame, fallback, (e) =>
+      ctx.log(`ws reply not encodable: ${(e as Error)?.message ?? e}`),
+    );
+    try {
+      ws.send(text);
+    } catch (e) {
+      ctx.log(`ws send failed: ${(e as Error)?.message ?? e}`);
+    }
+  };
 }
 
 type Handler = (text: string, session: Session) => Promise<FrameOutcome>;
 
-function serve(ws: WebSocket, ctx: ServerContext, handle: Handler): void {
+function serve(ws: WebSocket, ctx: ServerContext, handle: Handler, fallback: string): void {
   const { sessions } = ctx;
+  const send = sender(ws, fallback, ctx);
   ws.on("error", () => {}); // a broken peer: 'close' follows and frees the session
   const session = sessions.open("ws", () => ws.close(1001, "idle timeout"));
   if (!session) {
     send(
-      ws,
       errorFrame(WS_ERROR.CAPACITY_REACHED, sessions.capacityMessage(), {
         active_sessions: sessions.active,
         max_sessions: sessions.limits.maxSessions,
@@ -46,7 +68,6 @@ function serve(ws: WebSocket, ctx: ServerContext, handle: Handler): void {
   session.ready.catch((e) => {
     ctx.log(`ws session factory failed: ${(e as Error)?.stack ?? e}`);
     send(
-      ws,
       errorFrame(
         WS_ERROR.FACTORY_ERROR,
         "Environment factory 'SeigeEnv' failed to create instance.",
@@ -68,32 +89,39 @@ function serve(ws: WebSocket, ctx: ServerContext, handle: Handler): void {
       .then(
         (out) => {
           sessions.touch(session);
-          if (out.reply) send(ws, out.reply);
+          if (out.reply) send(out.reply);
           if (out.close) ws.close(1000);
         },
         () => {}, // the session closed or its factory failed; the peer was told, or is gone
-      );
+      )
+      // Nothing above should throw; if it does, log it rather than let an unhandled rejection end the process.
+      .catch((e) => ctx.log(`ws frame: ${(e as Error)?.stack ?? e}`));
   });
 }
 
 export function serveEnvSocket(ws: WebSocket, ctx: ServerContext): void {
-  serve(ws, ctx, (text, session) => handleEnvFrame(text, session, ctx));
+  serve(ws, ctx, (text, session) => handleEnvFrame(text, session, ctx), ENV_FALLBACK);
 }
 
 export function serveMcpSocket(ws: WebSocket, ctx: ServerContext): void {
-  serve(ws, ctx, async (text, session) => {
-    let request: unknown;
-    try {
-      request = JSON.parse(text);
-    } catch (e) {
+  serve(
+    ws,
+    ctx,
+    async (text, session) => {
+      let request: unknown;
+      try {
+        request = JSON.parse(text);
+      } catch (e) {
+        return {
+          reply: rpcError(null, RPC.PARSE_ERROR, `Parse error: ${clip((e as Error).message, 200)}`),
+          close: false,
+        };
+      }
       return {
-        reply: rpcError(null, RPC.PARSE_ERROR, `Parse error: ${(e as Error).message}`),
+        reply: await handleRpc(request, { sessions: ctx.sessions, own: session, log: ctx.log }),
         close: false,
       };
-    }
-    return {
-      reply: await handleRpc(request, { sessions: ctx.sessions, own: session, log: ctx.log }),
-      close: false,
-    };
-  });
+    },
+    MCP_FALLBACK,
+  );
 }

@@ -1,0 +1,66 @@
+/**
+ * What every HTTP request passes before a route sees it (docs/server.md,
+ * "Security model"): the origin check for requests that change state, and the
+ * body-size limit. Both answer in FastAPI's `{"detail": ...}` shape, and both
+ * read (and discard) the rest of a refused body before answering, so a client
+ * still writing a 2 MB upload reads a 413 instead of a connection reset.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { originAllowed, originRefusal } from "../origin.js";
+
+/** Bytes of a refused body read and discarded at most, and for how long. */
+const DRAIN_BYTES = 64 << 20;
+const DRAIN_MS = 10_000;
+
+/**
+ * Reads and discards the rest of the request body, so the reply is read by a
+ * client that writes its whole body before reading (Python's http.client):
+ * answering early and closing would reset its connection mid-upload.
+ */
+async function drainBody(c: Context): Promise<void> {
+  const body = c.req.raw.body;
+  if (!body || body.locked) return;
+  const reader = body.getReader();
+  const deadline = Date.now() + DRAIN_MS;
+  let seen = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      seen += value.byteLength;
+      if (seen > DRAIN_BYTES || Date.now() > deadline) return;
+    }
+  } catch {
+    // the client went away: nothing left to drain
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Refuses requests from foreign browser pages on every method that can change state. */
+export function originGuard(allowList: readonly string[]): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const origin = c.req.header("origin");
+    const headers = {
+      origin,
+      host: c.req.header("host"),
+      forwardedHost: c.req.header("x-forwarded-host"),
+    };
+    if (originAllowed(headers, allowList)) return next();
+    await drainBody(c);
+    return c.json({ detail: originRefusal(origin ?? "") }, 403);
+  };
+}
+
+/** The body limit, answering 413 after draining what the client is still sending. */
+export function sizeGuard(maxBytes: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: async (c) => {
+      await drainBody(c);
+      return c.json({ detail: `request body larger than ${maxBytes} bytes` }, 413);
+    },
+  });
+}
