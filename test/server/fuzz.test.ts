@@ -1,22 +1,39 @@
-// Throws thousands of malformed frames and bodies at a running server, then
-// checks it still serves a clean episode. Invariants while fuzzing: every /ws
-// frame gets exactly one reply of a known type (or a documented close), every
-// HTTP answer is a protocol status (never 500), and no error text carries the
-// episode's protected value.
+// Throws a few thousand hostile frames and bodies at a live `seige serve` (a
+// child process, so "the server never exits" is checked literally) while a
+// good client plays beside them (issue 11, "What must hold"). Generated input
+// comes from fast-check arbitraries, plus the cases that once killed the
+// process or answered 500: JSON nested thousands deep in every slot that is
+// echoed, strings near the frame limit, binary frames, keys that exist on
+// Object.prototype, and steps after done. Invariants:
+// - the process never exits and logs no internal error;
+// - no HTTP answer is 5xx, and /mcp answers 200 (or 413/415 before it reads);
+// - every /ws error frame, JSON-RPC error and HTTP error is in the protocol's
+//   shape, small (echoes are bounded) and free of the episode's secret;
+// - the good client's frames are byte-identical to a solo run of its episode.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../src/server/index.js";
-import { BLUE_MONITOR, http, RawSocket, RED_ACTION, startTestServer } from "./helpers.js";
+import { type CliProcess, startCli } from "../helpers/cli-process.js";
+import {
+  BLUE_MONITOR,
+  http,
+  owner,
+  type RawReply,
+  RawSocket,
+  RED_ACTION,
+  type Wire,
+} from "./helpers.js";
 
-let server: RunningServer;
-const internalErrors: string[] = [];
+let server: CliProcess;
+let log = "";
 beforeAll(async () => {
-  server = await startTestServer(
-    { maxSessions: 8, maxFrameBytes: 64 * 1024, maxBodyBytes: 64 * 1024 },
-    (l) => internalErrors.push(l),
-  );
+  server = await startCli(["serve", "--port", "0"], /serving on (http:\/\/[\d.]+:\d+)/);
+  server.child.stderr.on("data", (d) => {
+    log += d;
+  });
+}, 40_000);
+afterAll(async () => {
+  if (server.child.exitCode === null) await server.stop();
 });
-afterAll(() => server.close());
 
 const WS_CODES = new Set([
   "INVALID_JSON",
@@ -25,10 +42,54 @@ const WS_CODES = new Set([
   "EXECUTION_ERROR",
   "SESSION_ERROR",
 ]);
+/** No error reply needs more than this once echoes are bounded. */
+const MAX_ERROR_BYTES = 16_384;
+
+const deepArray = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+const deepObject = (n: number) => `${'{"a":'.repeat(n)}1${"}".repeat(n)}`;
+const DEEP = [deepArray(5000), deepObject(3000)];
+const HUGE = JSON.stringify("x".repeat(450_000)); // two of them still fit a 1 MiB frame
+const PROTO_KEYS = ["__proto__", "constructor", "toString", "hasOwnProperty", "prototype"];
+
+/** Frames that once crashed the process or answered 500, in every slot that is echoed. */
+function hostileFrames(): string[] {
+  const out: string[] = [];
+  for (const v of [...DEEP, HUGE]) {
+    out.push(
+      `{"type":"step","data":{"agent_type":"red","strategy":"persona_manipulation","payload":${v}}}`,
+    );
+    out.push(`{"type":"step","data":{"agent_type":${v}}}`);
+    out.push(`{"type":"reset","data":{"seed":${v}}}`);
+    out.push(`{"type":"reset","data":{"max_ticks":${v},"opponent":${v}}}`);
+    out.push(`{"type":"state","extra":${v}}`);
+    out.push(`{"type":${v}}`);
+    out.push(`{"type":"mcp","data":${v}}`);
+    out.push(
+      `{"type":"mcp","data":{"jsonrpc":"2.0","method":"tools/call","params":{"name":"probe","arguments":{"layer":${v}}},"id":1}}`,
+    );
+    out.push(`{"type":"mcp","data":{"jsonrpc":"2.0","method":${v},"id":${v}}}`);
+  }
+  for (const k of PROTO_KEYS) {
+    out.push(`{"type":"${k}"}`);
+    out.push(
+      `{"type":"reset","data":{"${k}":{"seed":1},"opponent":"scripted:${k}","role":"blue"}}`,
+    );
+    out.push(`{"type":"step","data":{"agent_type":"red","${k}":{"x":1}}}`);
+    out.push(`{"type":"step","data":{"agent_type":"${k}"}}`);
+    out.push(`{"type":"mcp","data":{"jsonrpc":"2.0","method":"${k}","id":2}}`);
+    out.push(
+      `{"type":"mcp","data":{"jsonrpc":"2.0","method":"tools/call","params":{"name":"${k}"},"id":3}}`,
+    );
+    out.push(`{"type":"step","data":{"type":"call_tool","tool_name":"${k}","arguments":{}}}`);
+  }
+  for (const spec of ["replay:.", "replay:..", "replay:/etc/passwd", "llm:http://evil#m"])
+    out.push(JSON.stringify({ type: "reset", data: { opponent: spec, role: "red" } }));
+  return out;
+}
 
 const actionish = fc.record(
   {
-    agent_type: fc.oneof(fc.constantFrom("red", "blue", "green", ""), fc.anything()),
+    agent_type: fc.oneof(fc.constantFrom("red", "blue", "green", "", ...PROTO_KEYS), fc.anything()),
     strategy: fc.oneof(
       fc.constantFrom("persona_manipulation", "steering_vector", "nope"),
       fc.anything(),
@@ -43,13 +104,41 @@ const actionish = fc.record(
   },
   { requiredKeys: [] },
 );
-
+const anything = fc.anything({ withObjectString: true, withNullPrototype: true, maxDepth: 4 });
+const rpc = fc.record(
+  {
+    jsonrpc: fc.constantFrom("2.0", "1.0"),
+    method: fc.constantFrom(
+      "tools/call",
+      "tools/list",
+      "openenv/session/create",
+      "openenv/session/close",
+      ...PROTO_KEYS,
+    ),
+    params: fc.oneof(
+      anything,
+      fc.record(
+        {
+          name: fc.oneof(fc.constantFrom("probe", "observe", ...PROTO_KEYS), anything),
+          arguments: anything,
+          session_id: anything,
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    id: anything,
+  },
+  { requiredKeys: [] },
+);
 const frameText = fc.oneof(
   fc.string(),
   fc.json(),
   fc
     .record(
-      { type: fc.constantFrom("reset", "step", "state", "mcp", "bogus", ""), data: fc.anything() },
+      {
+        type: fc.constantFrom("reset", "step", "state", "mcp", "bogus", "", ...PROTO_KEYS),
+        data: anything,
+      },
       { requiredKeys: ["type"] },
     )
     .map((f) => JSON.stringify(f)),
@@ -57,102 +146,246 @@ const frameText = fc.oneof(
   fc
     .record(
       {
-        seed: fc.anything(),
-        max_ticks: fc.anything(),
-        stage: fc.anything(),
-        opponent: fc.anything(),
-        role: fc.anything(),
+        seed: anything,
+        max_ticks: anything,
+        stage: anything,
+        opponent: fc.oneof(
+          fc.constantFrom("scripted:steer", "replay:.", "scripted:__proto__"),
+          anything,
+        ),
+        role: anything,
       },
       { requiredKeys: [] },
     )
     .map((data) => JSON.stringify({ type: "reset", data })),
-  fc
-    .record(
-      {
-        jsonrpc: fc.constantFrom("2.0", "1.0"),
-        method: fc.constantFrom("tools/call", "tools/list", "openenv/session/close", "x"),
-        params: fc.anything(),
-        id: fc.anything(),
-      },
-      { requiredKeys: [] },
-    )
-    .map((data) => JSON.stringify({ type: "mcp", data })),
+  rpc.map((data) => JSON.stringify({ type: "mcp", data })),
 );
 
-describe("fuzzing a running server", () => {
-  it("survives thousands of malformed frames and bodies, then serves a clean episode", async () => {
-    let ws = await RawSocket.open(server.url);
-    const reset = await ws.sendJson({ type: "reset", data: { seed: 11 } });
-    const redStep = await ws.sendJson({ type: "step", data: RED_ACTION });
-    const secret: string = redStep.data.observation.blue.task.protected_value;
-    expect(secret.length).toBeGreaterThan(3);
-    expect(reset.type).toBe("observation");
+function checkWsError(reply: Wire, text: string, secret: string, why: string): void {
+  expect(WS_CODES.has(reply.data?.code), `${why} → ${text.slice(0, 300)}`).toBe(true);
+  expect(typeof reply.data.message, why).toBe("string");
+  for (const e of reply.data.errors ?? []) {
+    expect(
+      typeof e.type === "string" && Array.isArray(e.loc) && typeof e.msg === "string",
+      why,
+    ).toBe(true);
+  }
+  expect(text.length, why).toBeLessThan(MAX_ERROR_BYTES);
+  expect(text.includes(secret), why).toBe(false);
+}
 
-    const frames = fc.sample(frameText, { numRuns: 2500, seed: 42 });
-    let replies = 0;
+function checkRpc(reply: Wire, text: string, secret: string, why: string): void {
+  expect(reply.jsonrpc, why).toBe("2.0");
+  if ("error" in reply) {
+    expect(Number.isInteger(reply.error.code) && typeof reply.error.message === "string", why).toBe(
+      true,
+    );
+    expect(text.length, why).toBeLessThan(MAX_ERROR_BYTES);
+    expect(text.includes(secret), why).toBe(false);
+  } else expect("result" in reply, why).toBe(true); // a result may be the acting role's own view
+}
+
+function checkHttp(path: string, r: RawReply, why: string): void {
+  expect(r.status, why).toBeLessThan(500);
+  if (path === "/mcp") expect([200, 413, 415], why).toContain(r.status);
+  else expect([200, 401, 404, 409, 413, 422], why).toContain(r.status);
+  expect(typeof r.body, why).toBe("object");
+  if (r.status >= 400 && path !== "/mcp") {
+    const detail = (r.body as Wire).detail;
+    expect(typeof detail === "string" || Array.isArray(detail), why).toBe(true);
+    expect(r.text.length, why).toBeLessThan(MAX_ERROR_BYTES);
+  }
+}
+
+/** The good client's episode: its frames as text, one per request. */
+const GOOD_RESET = { type: "reset", data: { seed: 31, max_ticks: 3, episode_id: "good" } };
+const goodAction = (reply: Wire) =>
+  reply.data.observation.current_agent === "red" ? RED_ACTION : BLUE_MONITOR;
+
+describe("fuzzing a live `seige serve`", () => {
+  it("answers every hostile frame and body in the protocol's shape while a good session plays unchanged", async () => {
+    const url = server.url;
+    // The solo run of the good episode, on a quiet server.
+    const solo: string[] = [];
+    const alone = await RawSocket.open(url);
+    solo.push(JSON.stringify(await alone.sendJson(GOOD_RESET)));
+    while (!JSON.parse(solo.at(-1)!).data.done)
+      solo.push(
+        JSON.stringify(
+          await alone.sendJson({ type: "step", data: goodAction(JSON.parse(solo.at(-1)!)) }),
+        ),
+      );
+    alone.close();
+
+    // The good client starts; it takes one step every 150 hostile frames.
+    const good = await RawSocket.open(url);
+    const beside: string[] = [JSON.stringify(await good.sendJson(GOOD_RESET))];
+    const goodTurn = async () => {
+      const last = JSON.parse(beside.at(-1)!);
+      if (!last.data.done)
+        beside.push(JSON.stringify(await good.sendJson({ type: "step", data: goodAction(last) })));
+    };
+
+    let ws = await RawSocket.open(url);
+    /** A fuzzing connection in a running episode; returns Blue's view after Red's first step. */
+    const fresh = async () => {
+      ws = await RawSocket.open(url);
+      await ws.sendJson({ type: "reset", data: { seed: 11 } });
+      return (await ws.sendJson({ type: "step", data: RED_ACTION })).data.observation;
+    };
+    const secret: string = (await fresh()).blue.task.protected_value;
+    expect(secret.length).toBeGreaterThan(3);
+
+    const frames = [...hostileFrames(), ...fc.sample(frameText, { numRuns: 2200, seed: 42 })];
+    let n = 0;
     for (const frame of frames) {
-      if (frame.includes('"close"')) continue; // a close frame legitimately ends without a reply
+      if (++n % 150 === 0) await goodTurn();
+      if (frame.includes('"close"')) continue; // a close frame ends without a reply, by design
       ws.ws.send(frame);
       const text = await ws.next();
       if (text === null) {
-        // only a non-object JSON frame may end the session
+        // only a frame that is JSON but not an object may end the session (SESSION_ERROR first)
         const parsed = JSON.parse(frame);
-        expect(parsed === null || typeof parsed !== "object" || Array.isArray(parsed), frame).toBe(
-          true,
-        );
-        ws = await RawSocket.open(server.url);
-        await ws.sendJson({ type: "reset", data: { seed: 11 } });
+        expect(
+          parsed === null || typeof parsed !== "object" || Array.isArray(parsed),
+          frame.slice(0, 200),
+        ).toBe(true);
+        await fresh();
         continue;
       }
-      replies++;
       const reply = JSON.parse(text);
-      expect(["observation", "state", "mcp", "error"], frame).toContain(reply.type);
-      if (reply.type === "error") {
-        expect(WS_CODES.has(reply.data.code), text).toBe(true);
-        expect(JSON.stringify(reply.data).includes(secret), frame).toBe(false);
-      }
+      expect(["observation", "state", "mcp", "error"], frame.slice(0, 200)).toContain(reply.type);
+      if (reply.type === "error") checkWsError(reply, text, secret, frame.slice(0, 200));
+      if (reply.type === "mcp") checkRpc(reply.data, text, secret, frame.slice(0, 200));
       if (reply.type === "error" && reply.data.code === "SESSION_ERROR") {
         await ws.waitClose();
-        ws = await RawSocket.open(server.url);
-        await ws.sendJson({ type: "reset", data: { seed: 11 } });
+        await fresh();
       }
     }
-    expect(replies).toBeGreaterThan(2000);
     ws.close();
 
-    const bodies = fc.sample(
-      fc.oneof(
-        fc.string(),
-        fc.json(),
-        actionish.map((a) => JSON.stringify({ action: a, episode_id: "nope" })),
+    // Binary frames and text frames that are not UTF-8.
+    let bin = await RawSocket.open(url);
+    for (const bytes of fc.sample(fc.uint8Array({ minLength: 1, maxLength: 64 }), {
+      numRuns: 50,
+      seed: 3,
+    })) {
+      bin.ws.send(Buffer.from(bytes), { binary: true });
+      const reply = JSON.parse((await bin.next())!);
+      expect(reply.type).toBe("error");
+      checkWsError(reply, JSON.stringify(reply), secret, "binary frame");
+      if (reply.data.code === "SESSION_ERROR") {
+        await bin.waitClose(); // the bytes were JSON but not an object, e.g. "1"
+        bin = await RawSocket.open(url);
+      }
+    }
+    bin.ws.send(Buffer.from([0xff, 0xfe, 0x7b]), { binary: false });
+    expect([1007, 1006]).toContain(await bin.waitClose()); // ws closes invalid UTF-8 text frames
+    await goodTurn();
+
+    // WebSocket /mcp: one JSON-RPC request per frame.
+    const mcp = await RawSocket.open(url, "/mcp");
+    const requests = [
+      ...hostileFrames()
+        .filter((f) => f.startsWith('{"type":"mcp"'))
+        .map((f) => f.slice('{"type":"mcp","data":'.length, -1)),
+      ...fc.sample(
+        fc.oneof(
+          rpc.map((r) => JSON.stringify(r)),
+          fc.string(),
+          fc.json(),
+        ),
+        { numRuns: 300, seed: 5 },
       ),
-      { numRuns: 600, seed: 7 },
-    );
+    ];
+    for (const req of requests) {
+      mcp.ws.send(req);
+      const text = (await mcp.next())!;
+      checkRpc(JSON.parse(text), text, secret, req.slice(0, 200));
+    }
+    mcp.close();
+    await goodTurn();
+
+    // HTTP: generated bodies, then the hostile ones, on /reset, /step (with a real token) and /mcp.
+    const reset = (await http(url, "POST", "/reset", '{"seed":11,"max_ticks":1}')).body as Wire;
+    const auth = owner(reset.owner_token);
+    const id = reset.observation.episode_id;
+    const bodies = [
+      ...fc.sample(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          actionish.map((a) => JSON.stringify({ action: a, episode_id: id })),
+        ),
+        { numRuns: 450, seed: 7 },
+      ),
+      ...DEEP.flatMap((d) => [
+        `{"action":${d},"episode_id":"${id}"}`,
+        `{"action":{"agent_type":"red","x":${d}},"episode_id":"${id}"}`,
+        `{"seed":${d}}`,
+        `{"episode_id":${d}}`,
+        d,
+      ]),
+      `{"action":{"agent_type":"red","strategy":"persona_manipulation","payload":${HUGE.slice(0, 500_000)}"},"episode_id":"${id}"}`,
+      ...PROTO_KEYS.map((k) => `{"opponent":"scripted:${k}","role":"blue","${k}":{}}`),
+      '{"opponent":"replay:.","role":"red"}',
+    ];
     for (const [i, body] of bodies.entries()) {
+      if (i % 150 === 0) await goodTurn();
       const path = ["/reset", "/step", "/mcp"][i % 3];
-      const r = await http(server.url, "POST", path, body);
-      expect([200, 401, 404, 409, 413, 422], `${path} ${body}`).toContain(r.status);
-      expect(typeof r.body, `${path} ${body}`).toBe("object");
+      const r = await http(url, "POST", path, body, undefined, auth);
+      checkHttp(path, r, `${path} ${body.slice(0, 200)}`);
+      if (path === "/mcp" && r.status === 200) checkRpc(r.body, r.text, secret, body.slice(0, 200));
     }
 
-    // A clean episode still plays correctly on a fresh connection.
-    const clean = await RawSocket.open(server.url);
-    let r = await clean.sendJson({ type: "reset", data: { seed: 12, max_ticks: 2 } });
-    let steps = 0;
-    while (!r.data.done) {
-      expect(r.type).toBe("observation");
-      expect(r.data.observation.error).toBeNull();
-      r = await clean.sendJson({
-        type: "step",
-        data: r.data.observation.current_agent === "red" ? RED_ACTION : BLUE_MONITOR,
-      });
-      steps++;
-      expect(steps).toBeLessThan(50);
-    }
-    expect(r.data.observation.summary.ticks).toBe(2);
-    clean.close();
-    expect((await http(server.url, "GET", "/health")).status).toBe(200);
-    // malformed input is always a protocol error, never an internal one
-    expect(internalErrors).toEqual([]);
-  });
+    // Steps after done: /ws, HTTP and MCP all say so in their shape.
+    const done = await RawSocket.open(url);
+    let r = await done.sendJson({ type: "reset", data: { seed: 2, max_ticks: 1 } });
+    while (!r.data.done) r = await done.sendJson({ type: "step", data: goodAction(r) });
+    const after = await done.sendJson({ type: "step", data: RED_ACTION });
+    expect([after.type, after.data.code]).toEqual(["error", "EXECUTION_ERROR"]);
+    const tool = await done.sendJson({
+      type: "mcp",
+      data: {
+        jsonrpc: "2.0",
+        method: "tools/call",
+        params: { name: "monitor", arguments: {} },
+        id: 9,
+      },
+    });
+    expect(tool.data.error.code).toBe(-32603);
+    done.close();
+    let h = (await http(url, "POST", "/reset", '{"seed":2,"max_ticks":1}')).body as Wire;
+    const hAuth = owner(h.owner_token);
+    const hId = h.observation.episode_id;
+    while (!h.done)
+      h = (
+        await http(
+          url,
+          "POST",
+          "/step",
+          JSON.stringify({ action: goodAction({ data: h }), episode_id: hId }),
+          undefined,
+          hAuth,
+        )
+      ).body as Wire;
+    const late = await http(
+      url,
+      "POST",
+      "/step",
+      JSON.stringify({ action: RED_ACTION, episode_id: hId }),
+      undefined,
+      hAuth,
+    );
+    expect(late.status).toBe(409);
+
+    // The good client finishes: every frame equals the solo run's, byte for byte.
+    while (!JSON.parse(beside.at(-1)!).data.done) await goodTurn();
+    good.close();
+    expect(beside).toEqual(solo);
+
+    expect(server.child.exitCode).toBeNull();
+    expect((await http(url, "GET", "/health")).status).toBe(200);
+    expect(log.replace(/^seige serving on .*\n/m, "")).toBe(""); // no internal error was logged
+  }, 120_000);
 });

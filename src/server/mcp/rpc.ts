@@ -48,6 +48,8 @@ export const rpcError = (
   error: { code, message, data },
 });
 
+const MAX_ID_CHARS = 255;
+
 /** JsonRpcRequest's checks (`extra="forbid"`), with pydantic-like text. */
 function invalidRequest(req: JsonObject): string | null {
   const problems: string[] = [];
@@ -60,6 +62,9 @@ function invalidRequest(req: JsonObject): string | null {
     problems.push("params\n  Input should be a valid dictionary");
   if ("id" in req && req.id !== null && typeof req.id !== "string" && !Number.isInteger(req.id)) {
     problems.push("id\n  Input should be a valid string or integer");
+  } else if (typeof req.id === "string" && req.id.length > MAX_ID_CHARS) {
+    // Every reply echoes the id: a bounded one keeps replies bounded.
+    problems.push(`id\n  String should have at most ${MAX_ID_CHARS} characters`);
   }
   for (const k of Object.keys(req)) {
     if (!["jsonrpc", "method", "params", "id"].includes(k))
