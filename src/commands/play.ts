@@ -2,8 +2,13 @@
  * `seige play`: seeded episodes between a Red and a Blue policy, in process.
  * Episode i resets with seed S+i. Prints a table per role, or with --json exactly
  * one JSON object on stdout (progress and logs go to stderr).
+ *
+ * `--record` writes each episode to the file as soon as it finishes and keeps
+ * no more than one episode in memory; the loop yields to the event loop after
+ * each episode, so SIGINT stops it between episodes and leaves a valid file of
+ * the episodes completed (exit 130).
  */
-import { createWriteStream } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { resolvePolicy } from "../agents/index.js";
 import { Curriculum } from "../arena/index.js";
 import type { EpisodeSummary, Stage } from "../arena/schema.js";
@@ -55,8 +60,14 @@ export async function run(argv: string[]): Promise<number> {
 
   const target = await createTarget();
   const env = new SeigeEnv(target);
-  const out = values.record ? createWriteStream(values.record) : null;
-  if (out) new Recorder(target, (line) => out.write(`${line}\n`)).attach(env);
+  const out = values.record ? openSync(values.record, "w") : null;
+  const episodeLines: string[] = [];
+  if (out !== null) new Recorder(target, (line) => episodeLines.push(`${line}\n`)).attach(env);
+  let interrupted = false;
+  const onInterrupt = () => {
+    interrupted = true;
+  };
+  if (out !== null) process.once("SIGINT", onInterrupt);
   const curriculum = values.curriculum ? new Curriculum({ startStage: firstStage as Stage }) : null;
 
   const summaries: EpisodeSummary[] = [];
@@ -64,15 +75,30 @@ export async function run(argv: string[]): Promise<number> {
   for (let i = 0; i < episodes; i++) {
     const stage = curriculum ? curriculum.stage : (firstStage as Stage);
     const outcome = await playEpisode(env, red, blue, { seed: seed + i, stage });
+    if (out !== null) {
+      // One write per finished episode: the file only ever holds whole episodes.
+      writeSync(out, episodeLines.join(""));
+      episodeLines.length = 0;
+    }
     summaries.push(outcome.summary);
     curriculum?.record(outcome.summary);
     progress.tick(i + 1);
+    // The sim never waits on I/O; without this turn of the event loop SIGINT could not be seen.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (interrupted) break;
+  }
+  if (out !== null) {
+    process.off("SIGINT", onInterrupt);
+    closeSync(out);
+  }
+  if (interrupted) {
+    await target.close?.();
+    process.stderr.write(
+      `seige play: interrupted; ${values.record} holds the ${summaries.length} episodes completed\n`,
+    );
+    return 130;
   }
   progress.finish(`target ${target.info.backend}/${target.info.modelId}`);
-  if (out)
-    await new Promise<void>((resolve, reject) =>
-      out.end((e?: Error | null) => (e ? reject(e) : resolve())),
-    );
   await target.close?.();
 
   const report = summarize(summaries);
