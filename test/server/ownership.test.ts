@@ -138,3 +138,24 @@ describe("HTTP episode ownership", () => {
     expect((await state(alice.id, alice.token)).status).toBe(200);
   });
 });
+
+describe("the documented contract", () => {
+  it("the OpenAPI document names the owner token, its header and the refusals", async () => {
+    const { openApiDocument } = await import("../../src/server/http/openapi.js");
+    const doc = openApiDocument(SERVER_INFO) as Wire;
+    expect(doc.components.securitySchemes.ownerToken).toMatchObject({
+      type: "http",
+      scheme: "bearer",
+    });
+    expect(doc.components.schemas.ResetResponse.required).toContain("owner_token");
+    expect(doc.paths["/reset"].post.responses["200"].content["application/json"].schema.$ref).toBe(
+      "#/components/schemas/ResetResponse",
+    );
+    expect(doc.paths["/step"].post.security).toEqual([{ ownerToken: [] }]);
+    expect(Object.keys(doc.paths["/step"].post.responses)).toEqual(
+      expect.arrayContaining(["401", "403", "404"]),
+    );
+    expect(Object.keys(doc.paths["/reset"].post.responses)).toContain("503");
+    expect(Object.keys(doc.paths["/mcp"].post.responses)).toContain("415");
+  });
+});

@@ -17,6 +17,14 @@ const ok = (ref: string, description = "Successful Response") => ({
 });
 const invalid = { description: "Validation Error", content: json("HTTPValidationError") };
 const problem = (description: string) => ({ description, content: json("HTTPError") });
+const foreign = problem(
+  "A browser page from another origin (Origin header not the server's own nor in SEIGE_ALLOWED_ORIGINS)",
+);
+const noToken = problem(
+  "No 'Authorization: Bearer <owner_token>' header (the owner_token comes from POST /reset)",
+);
+/** /step and /state?episode_id= act on an episode only with its owner token. */
+const owned = [{ ownerToken: [] }];
 
 export function openApiDocument(info: ServerInfo): Record<string, unknown> {
   const s = wireSchemas();
@@ -32,20 +40,30 @@ export function openApiDocument(info: ServerInfo): Record<string, unknown> {
         post: {
           summary: "Reset",
           description:
-            "Start an episode. seige extension: the observation carries episode_id; send it to /step and /state to continue this episode over HTTP (idle episodes expire).",
+            "Start an episode. seige extension: the server makes the episode_id (a client's episode_id is accepted and ignored) and returns owner_token; send episode_id in the /step body and owner_token as 'Authorization: Bearer <owner_token>' to continue it (idle episodes expire). Send your owner token on later resets too: when the pool of HTTP episodes is full, a reset replaces your own least recently used episode, then a finished or expired one, and is otherwise refused (503).",
           requestBody: { required: false, content: json("ResetRequest") },
-          responses: { "200": ok("StepResponse"), "422": invalid },
+          responses: {
+            "200": ok("ResetResponse"),
+            "403": foreign,
+            "422": invalid,
+            "503": problem("Every HTTP episode is another client's live episode; retry later"),
+          },
         },
       },
       "/step": {
         post: {
           summary: "Step",
           description:
-            "One action in the episode named by episode_id (required by seige: OpenEnv's HTTP is otherwise stateless).",
+            "One action in the episode named by episode_id (required by seige: OpenEnv's HTTP is otherwise stateless), with its owner token.",
+          security: owned,
           requestBody: { required: true, content: json("StepRequest") },
           responses: {
             "200": ok("StepResponse"),
-            "404": problem("Unknown or expired episode_id"),
+            "401": noToken,
+            "403": foreign,
+            "404": problem(
+              "No such episode for this owner token (unknown, another client's, evicted or expired)",
+            ),
             "409": problem("The episode is done: reset first"),
             "422": invalid,
           },
@@ -55,11 +73,16 @@ export function openApiDocument(info: ServerInfo): Record<string, unknown> {
         get: {
           summary: "State",
           description:
-            "The episode's public state; without episode_id, a fresh environment's (as OpenEnv).",
+            "The episode's public state (with episode_id, its owner token is required); without episode_id, a fresh environment's (as OpenEnv).",
+          security: [{}, ...owned],
           parameters: [
             { name: "episode_id", in: "query", required: false, schema: { type: "string" } },
           ],
-          responses: { "200": ok("State"), "404": problem("Unknown or expired episode_id") },
+          responses: {
+            "200": ok("State"),
+            "401": noToken,
+            "404": problem("No such episode for this owner token"),
+          },
         },
       },
       "/metadata": {
@@ -71,7 +94,7 @@ export function openApiDocument(info: ServerInfo): Record<string, unknown> {
         post: {
           summary: "MCP JSON-RPC",
           description:
-            "One JSON-RPC 2.0 request: tools/list, tools/call, openenv/session/create, openenv/session/close. Always HTTP 200.",
+            "One JSON-RPC 2.0 request: tools/list, tools/call, openenv/session/create, openenv/session/close. HTTP 200 for every JSON-RPC answer, errors included; 415 (with a JSON-RPC error) for a body that is not declared JSON; 403 for a foreign browser origin.",
           requestBody: {
             required: true,
             content: { "application/json": { schema: { type: "object" } } },
@@ -81,13 +104,26 @@ export function openApiDocument(info: ServerInfo): Record<string, unknown> {
               description: "JSON-RPC response",
               content: { "application/json": { schema: { type: "object" } } },
             },
+            "403": foreign,
+            "415": {
+              description: "The body is not declared JSON (Content-Type: application/json)",
+              content: { "application/json": { schema: { type: "object" } } },
+            },
           },
         },
       },
     },
     components: {
+      securitySchemes: {
+        ownerToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "the owner_token from this episode's POST /reset reply",
+        },
+      },
       schemas: {
         ResetRequest: s.resetRequest,
+        ResetResponse: s.resetResponse,
         StepRequest: s.stepRequest,
         StepResponse: s.stepResponse,
         State: s.state,

@@ -35,7 +35,9 @@ export const BASE_STATE_SCHEMA = {
 export const WireObservationSchema = ObservationSchema.extend({
   episode_id: z
     .string()
-    .describe("this episode's id: pass it to HTTP /step and /state to continue it"),
+    .describe(
+      "this episode's id (made by the server): pass it to HTTP /step and /state, with the owner token, to continue it",
+    ),
 });
 
 type Json = Record<string, unknown>;
@@ -67,12 +69,29 @@ function build() {
         episode_id: {
           type: "string",
           maxLength: 255,
-          description: "the episode to continue (from /reset's observation)",
+          description:
+            "the episode to continue (from /reset's observation); needs 'Authorization: Bearer <owner_token>'",
         },
         timeout_s: { anyOf: [{ type: "number", exclusiveMinimum: 0 }, { type: "null" }] },
         request_id: { anyOf: [{ type: "string", maxLength: 255 }, { type: "null" }] },
       },
       required: ["action", "episode_id"],
+    },
+    resetResponse: {
+      title: "ResetResponse",
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        observation,
+        reward: { type: ["number", "null"] },
+        done: { type: "boolean" },
+        owner_token: {
+          type: "string",
+          description:
+            "the credential for this episode: send it as 'Authorization: Bearer <owner_token>' on /step and /state, and on later resets to stay the same owner",
+        },
+      },
+      required: ["observation", "reward", "done", "owner_token"],
     },
     stepResponse: {
       title: "StepResponse",
