@@ -3,7 +3,15 @@
 // The echo env's own fields differ; status, envelope, error type and loc must not.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server/index.js";
-import { http, owner, RED_ACTION, startTestServer, typeLocs, type Wire } from "./helpers.js";
+import {
+  http,
+  httpStep,
+  owner,
+  RED_ACTION,
+  startTestServer,
+  typeLocs,
+  type Wire,
+} from "./helpers.js";
 
 let server: RunningServer;
 let base: string;
@@ -235,20 +243,12 @@ describe("POST /step (seige's HTTP episodes)", () => {
     for (let i = 0; i < 20 && !done; i++) {
       const action =
         current === "red" ? RED_ACTION : { agent_type: "blue", action_type: "monitor" };
-      const body = JSON.stringify({ action, episode_id: id });
-      const r = (await http(base, "POST", "/step", body, undefined, auth)).body as Wire;
+      const r = (await httpStep(base, id, auth, action)).body as Wire;
       done = r.done;
       current = r.observation.current_agent;
     }
     expect(done).toBe(true);
-    const after = await http(
-      base,
-      "POST",
-      "/step",
-      JSON.stringify({ action: RED_ACTION, episode_id: id }),
-      undefined,
-      auth,
-    );
+    const after = await httpStep(base, id, auth, RED_ACTION);
     expect(after.status).toBe(409);
     expect((after.body as Wire).detail).toMatch(/reset/);
   });

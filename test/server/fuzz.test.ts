@@ -16,6 +16,7 @@ import { type CliProcess, startCli } from "../helpers/cli-process.js";
 import {
   BLUE_MONITOR,
   http,
+  httpStep,
   owner,
   type RawReply,
   RawSocket,
@@ -358,25 +359,8 @@ describe("fuzzing a live `seige serve`", () => {
     let h = (await http(url, "POST", "/reset", '{"seed":2,"max_ticks":1}')).body as Wire;
     const hAuth = owner(h.owner_token);
     const hId = h.observation.episode_id;
-    while (!h.done)
-      h = (
-        await http(
-          url,
-          "POST",
-          "/step",
-          JSON.stringify({ action: goodAction({ data: h }), episode_id: hId }),
-          undefined,
-          hAuth,
-        )
-      ).body as Wire;
-    const late = await http(
-      url,
-      "POST",
-      "/step",
-      JSON.stringify({ action: RED_ACTION, episode_id: hId }),
-      undefined,
-      hAuth,
-    );
+    while (!h.done) h = (await httpStep(url, hId, hAuth, goodAction({ data: h }))).body as Wire;
+    const late = await httpStep(url, hId, hAuth, RED_ACTION);
     expect(late.status).toBe(409);
 
     // The good client finishes: every frame equals the solo run's, byte for byte.

@@ -129,6 +129,15 @@ export const BLUE_MONITOR = { agent_type: "blue", action_type: "monitor" } as co
 /** The Authorization header that acts on an HTTP episode this owner token owns. */
 export const owner = (token: string) => ({ authorization: `Bearer ${token}` });
 
+/** `POST /step` on an HTTP episode, with the headers that carry its owner token. */
+export const httpStep = (
+  base: string,
+  episodeId: string,
+  auth: Record<string, string>,
+  action: unknown,
+): Promise<RawReply> =>
+  http(base, "POST", "/step", JSON.stringify({ action, episode_id: episodeId }), undefined, auth);
+
 /** The [type, loc] pairs of pydantic-style error entries, for comparison. */
 export const typeLocs = (detail: unknown) =>
   (detail as { type: string; loc: unknown[] }[]).map((d) => [d.type, d.loc]);
