@@ -237,7 +237,7 @@ describe("fuzzing a live `seige serve`", () => {
     const secret: string = (await fresh()).blue.task.protected_value;
     expect(secret.length).toBeGreaterThan(3);
 
-    const frames = [...hostileFrames(), ...fc.sample(frameText, { numRuns: 2200, seed: 42 })];
+    const frames = [...hostileFrames(), ...fc.sample(frameText, { numRuns: 1800, seed: 42 })];
     let n = 0;
     for (const frame of frames) {
       if (++n % 150 === 0) await goodTurn();
@@ -318,7 +318,7 @@ describe("fuzzing a live `seige serve`", () => {
           fc.json(),
           actionish.map((a) => JSON.stringify({ action: a, episode_id: id })),
         ),
-        { numRuns: 450, seed: 7 },
+        { numRuns: 360, seed: 7 },
       ),
       ...DEEP.flatMap((d) => [
         `{"action":${d},"episode_id":"${id}"}`,
