@@ -1,6 +1,7 @@
 // Conformance with OpenEnv's HTTP protocol (PROTOCOL.md §1), over a real socket:
 // each exchange kind of golden/http_transcript_echo_nonmcp.txt, sent to seige.
 // The echo env's own fields differ; status, envelope, error type and loc must not.
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server/index.js";
 import {
@@ -280,5 +281,28 @@ describe("limits", () => {
     const r = await http(base, "POST", "/step", big);
     expect(r.status).toBe(413);
     expect((await http(base, "GET", "/health")).status).toBe(200);
+  });
+
+  it("a client that writes its whole 8 MB text/plain body before reading gets the 413, not a reset", async () => {
+    // As Python's http.client does: the reply is read only after the last byte is written.
+    const { port } = new URL(base);
+    const body = Buffer.alloc(8 << 20, "a");
+    const head = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1");
+      let text = "";
+      socket.on("error", reject);
+      socket.write(head);
+      socket.write(body, (e) => {
+        if (e) return reject(e);
+        socket.on("data", (d) => {
+          text += d;
+          if (!text.includes("\r\n\r\n{")) return;
+          socket.destroy();
+          resolve(text);
+        });
+      });
+    });
+    expect(reply).toMatch(/^HTTP\/1.1 413/);
   });
 });
