@@ -8,6 +8,7 @@ import type { Stage } from "../arena/schema.js";
 import { crossPlay, formatCrossPlay, parseSeeds, renderCrossPlayHtml } from "../rollout/index.js";
 import { createTarget } from "../target/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
+import { checkOutputPath } from "./output-path.js";
 import { Progress } from "./progress.js";
 
 const HELP = `usage: seige eval --red <spec,...> --blue <spec,...> --seeds A..B
@@ -59,6 +60,9 @@ export async function run(argv: string[]): Promise<number> {
   if (![1, 2, 3].includes(stage)) throw new CliUsageError("--stage must be 1, 2 or 3");
   const concurrency = intFlag(values.concurrency, "concurrency", 1);
   if (concurrency < 1) throw new CliUsageError("--concurrency must be at least 1");
+
+  // Before the run, not after it: a bad path must not cost the whole matrix.
+  if (values.html) checkOutputPath(values.html, "html");
 
   const target = await createTarget();
   const progress = new Progress("eval", red.length * blue.length);

@@ -11,6 +11,7 @@ import { playEpisode, Recorder, SeigeEnv } from "../env/index.js";
 import { type PlayReport, summarize } from "../env/metrics.js";
 import { createTarget } from "../target/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
+import { checkOutputPath } from "./output-path.js";
 import { Progress } from "./progress.js";
 
 const HELP = `usage: seige play --red <policy> --blue <policy> [--episodes N] [--seed S] [--stage K]
@@ -52,6 +53,8 @@ export async function run(argv: string[]): Promise<number> {
   if (![1, 2, 3].includes(firstStage)) throw new CliUsageError("--stage must be 1, 2 or 3");
   const red = resolvePolicy("red", values.red!);
   const blue = resolvePolicy("blue", values.blue!);
+
+  if (values.record) checkOutputPath(values.record, "record");
 
   const target = await createTarget();
   const env = new SeigeEnv(target);

@@ -1,11 +1,13 @@
 /**
  * `seige replay FILE.jsonl`: re-runs every recorded episode on the current target
  * (SEIGE_TARGET_BACKEND, default sim) and checks that each line reproduces byte
- * for byte. Exit 0 when it does, 1 with the first differing line when not.
+ * for byte. Exit 0 when it does, 1 when not, naming the first differing line
+ * and, inside it, the first differing JSON path with both values there.
  */
 import { readFile } from "node:fs/promises";
 import { replayEpisodes } from "../env/index.js";
 import { createTarget } from "../target/index.js";
+import { firstTextDifference, showValue } from "../util/json-diff.js";
 import { CliUsageError, parseFlags } from "./args.js";
 
 export async function run(argv: string[]): Promise<number> {
@@ -41,8 +43,14 @@ export async function run(argv: string[]): Promise<number> {
     );
   else {
     const m = report.mismatch!;
+    const d = firstTextDifference(m.expected, m.actual);
     process.stdout.write(
-      `replay MISMATCH at line ${m.line}\n  recorded: ${m.expected.slice(0, 400)}\n  replayed: ${m.actual.slice(0, 400)}\n`,
+      d
+        ? `replay MISMATCH at line ${m.line}, first difference at ${d.path}\n` +
+            `  recorded: ${showValue(d.expected)}\n  replayed: ${showValue(d.actual)}\n`
+        : // Equal as JSON but not byte for byte (key order, number formatting).
+          `replay MISMATCH at line ${m.line}: the same JSON, written differently\n` +
+            `  recorded: ${m.expected.slice(0, 400)}\n  replayed: ${m.actual.slice(0, 400)}\n`,
     );
   }
   return report.ok ? 0 : 1;

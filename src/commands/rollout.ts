@@ -13,6 +13,7 @@ import { opponentConfigFromEnv } from "../env/index.js";
 import { parseSeeds, rolloutJsonSchema, runRollouts } from "../rollout/index.js";
 import { createTarget } from "../target/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
+import { checkOutputPath } from "./output-path.js";
 import { Progress } from "./progress.js";
 
 const HELP = `usage: seige rollout --role red|blue --policy <spec> --opponent <spec> --seeds A..B
@@ -86,6 +87,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
 
+  if (values.out) checkOutputPath(values.out, "out");
   const target = await createTarget();
   const out = values.out ? createWriteStream(values.out) : null;
   const write = (text: string) =>
