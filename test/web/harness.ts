@@ -140,3 +140,22 @@ export async function launchBrowser(): Promise<Browser> {
 
 /** URLs the page tried to fetch from a host other than 127.0.0.1 (should stay empty). */
 export const offHost: string[] = [];
+
+/**
+ * Where a test's screenshots go: docs/screenshots/ (tracked, shown by the README)
+ * only when UPDATE_SCREENSHOTS=1, so that `npm test` leaves `git status` clean;
+ * otherwise a temp folder (printed once, to look at them).
+ */
+export const SHOTS =
+  process.env.UPDATE_SCREENSHOTS === "1"
+    ? join(ROOT, "docs/screenshots")
+    : mkdtempSync(join(tmpdir(), "seige-web-shots-"));
+
+/** Saves a screenshot of `page` as SHOTS/name. */
+export async function screenshot(
+  page: import("playwright-core").Page,
+  name: string,
+  fullPage = true,
+): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, name), fullPage });
+}
