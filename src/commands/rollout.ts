@@ -32,6 +32,7 @@ const HELP = `usage: seige rollout --role red|blue --policy <spec> --opponent <s
   --concurrency  episodes in flight at once (default 1; raise it for llm: policies)
   --run-id       run id written on every line (default a random UUID)
   --no-tools     ask llm: policies for one JSON object instead of function calls
+  --quiet        no progress on stderr
 The target comes from SEIGE_TARGET_BACKEND (default sim). Schema: docs/rollouts.md.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -49,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       "max-ticks": { type: "string" },
       "run-id": { type: "string" },
       "no-tools": { type: "boolean", default: false },
+      quiet: { type: "boolean", short: "q", default: false },
       schema: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -95,7 +97,9 @@ export async function run(argv: string[]): Promise<number> {
       ? new Promise<void>((r) => (out.write(text) ? r() : out.once("drain", r)))
       : process.stdout.write(text);
   const total = seeds.length * groupSize;
-  const progress = new Progress(`rollout ${role} ${values.policy} vs ${values.opponent}`, total);
+  const progress = new Progress(`rollout ${role} ${values.policy} vs ${values.opponent}`, total, {
+    mode: values.quiet ? "quiet" : "auto",
+  });
   let n = 0;
   let returns = 0;
   let fell = 0;
