@@ -40,7 +40,7 @@ export const SERVER_INFO: ServerInfo = {
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, scale = 1): number {
   const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
+  if (raw === undefined || raw === "") return fallback * scale;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1)
     throw new SeigeError("config_error", `${name} must be a positive integer, got '${raw}'`);
