@@ -7,29 +7,29 @@
  */
 import type { BluePolicy, RedPolicy } from "../agents/types.js";
 
-export function trackTicks<R extends RedPolicy, B extends BluePolicy>(
-  red: R,
-  blue: B,
+/** `policy`, reporting the tick of every view it acts on. */
+function tracked<P extends RedPolicy | BluePolicy>(
+  policy: P,
+  onTick: (tick: number, maxTicks: number) => void,
+): P {
+  const act = (view: Parameters<P["act"]>[0]) => {
+    onTick(view.tick, view.max_ticks);
+    // Called on the policy itself: scripted policies keep their state on `this`.
+    return (policy.act as (v: typeof view) => ReturnType<P["act"]>).call(policy, view);
+  };
+  const wrapped = {
+    role: policy.role,
+    name: policy.name,
+    reset: (s: number) => policy.reset(s),
+    act,
+  };
+  return wrapped as unknown as P;
+}
+
+export function trackTicks(
+  red: RedPolicy,
+  blue: BluePolicy,
   onTick: (tick: number, maxTicks: number) => void,
 ): { red: RedPolicy; blue: BluePolicy } {
-  return {
-    red: {
-      role: "red",
-      name: red.name,
-      reset: (seed) => red.reset(seed),
-      act: (view) => {
-        onTick(view.tick, view.max_ticks);
-        return red.act(view);
-      },
-    },
-    blue: {
-      role: "blue",
-      name: blue.name,
-      reset: (seed) => blue.reset(seed),
-      act: (view) => {
-        onTick(view.tick, view.max_ticks);
-        return blue.act(view);
-      },
-    },
-  };
+  return { red: tracked(red, onTick), blue: tracked(blue, onTick) };
 }

@@ -7,9 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { describeError, main } from "../../src/cli.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeError } from "../../src/cli.js";
 import { firstDifference, firstTextDifference } from "../../src/util/json-diff.js";
+import { captureMain } from "../helpers/cli-process.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const STACK = /\n\s+at .+\(?.*:\d+:\d+\)?/;
@@ -20,26 +21,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** main(args) in process, with what it wrote to stdout and stderr. */
-async function runMain(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out.push(String(s));
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err.push(String(s));
-    return true;
-  });
-  try {
-    const code = await main(args);
-    return { code, out: out.join(""), err: err.join("") };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const runMain = captureMain;
 
 describe("seige serve on a taken port", () => {
   let blocker: Server;

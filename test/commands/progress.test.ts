@@ -1,9 +1,9 @@
 // Progress of long commands (src/commands/progress.ts): an ETA from the rate so
 // far, plain lines at a bounded rate off a terminal, JSON lines for tools,
 // silence with --quiet; and `seige play` reporting per tick, not per episode.
-import { describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli.js";
+import { describe, expect, it } from "vitest";
 import { formatDuration, Progress } from "../../src/commands/progress.js";
+import { captureMain } from "../helpers/cli-process.js";
 
 function fake(mode: "auto" | "quiet" | "json", tty = false) {
   let t = 0;
@@ -79,30 +79,8 @@ describe("Progress", () => {
 });
 
 describe("seige play progress", () => {
-  async function play(extra: string[]) {
-    const err: string[] = [];
-    const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-    const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-      err.push(String(s));
-      return true;
-    });
-    try {
-      const code = await main([
-        "play",
-        "--red",
-        "text",
-        "--blue",
-        "allow-all",
-        "--episodes",
-        "2",
-        ...extra,
-      ]);
-      return { code, err: err.join("") };
-    } finally {
-      out.mockRestore();
-      e.mockRestore();
-    }
-  }
+  const play = (extra: string[]) =>
+    captureMain(["play", "--red", "text", "--blue", "allow-all", "--episodes", "2", ...extra]);
 
   it("--json reports per tick as JSON lines on stderr (the first within the first episode)", async () => {
     const r = await play(["--json"]);
