@@ -103,6 +103,14 @@ describe("the about strip", () => {
     expect(status).toBe(200);
     expect(type).toContain("text/plain");
     expect(body).toMatch(/^# The game as implemented/);
+    // Once closed, it stays closed on the next visit.
+    await page.locator("#about > summary").click();
+    await page.reload();
+    await page.locator("#server-info.ok").waitFor();
+    expect(
+      await page.locator("#about").evaluate((d) => (d as unknown as { open: boolean }).open),
+    ).toBe(false);
+    await page.locator("#about > summary").click();
     await page.close();
   });
 });
