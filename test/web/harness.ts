@@ -144,18 +144,19 @@ export const offHost: string[] = [];
 /**
  * Where a test's screenshots go: docs/screenshots/ (tracked, shown by the README)
  * only when UPDATE_SCREENSHOTS=1, so that `npm test` leaves `git status` clean;
- * otherwise a temp folder (printed once, to look at them).
+ * SEIGE_SHOTS_DIR=<folder> to look at them without touching the docs; otherwise
+ * none are written.
  */
 export const SHOTS =
   process.env.UPDATE_SCREENSHOTS === "1"
     ? join(ROOT, "docs/screenshots")
-    : mkdtempSync(join(tmpdir(), "seige-web-shots-"));
+    : (process.env.SEIGE_SHOTS_DIR ?? null);
 
-/** Saves a screenshot of `page` as SHOTS/name. */
+/** Saves a screenshot of `page` as SHOTS/name, when screenshots are asked for. */
 export async function screenshot(
   page: import("playwright-core").Page,
   name: string,
   fullPage = true,
 ): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, name), fullPage });
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, name), fullPage });
 }
