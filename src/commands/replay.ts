@@ -36,14 +36,20 @@ export async function run(argv: string[]): Promise<number> {
   const target = await createTarget();
   const report = await replayEpisodes(target, text);
   await target.close?.();
-  if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  const d = report.mismatch
+    ? firstTextDifference(report.mismatch.expected, report.mismatch.actual)
+    : null;
+  if (values.json)
+    // `difference`: the first differing path and both values (absent ones as null).
+    process.stdout.write(
+      `${JSON.stringify(d ? { ...report, difference: { path: d.path, expected: d.expected ?? null, actual: d.actual ?? null } } : report)}\n`,
+    );
   else if (report.ok)
     process.stdout.write(
       `replay ok: ${report.episodes} episode(s), ${report.steps} client step(s) reproduced exactly\n`,
     );
   else {
     const m = report.mismatch!;
-    const d = firstTextDifference(m.expected, m.actual);
     process.stdout.write(
       d
         ? `replay MISMATCH at line ${m.line}, first difference at ${d.path}\n` +

@@ -125,6 +125,13 @@ describe("seige replay on a recording that does not reproduce", () => {
     expect(r.out).toContain("replay MISMATCH at line 2, first difference at $.result.reward");
     expect(r.out).toContain("recorded: 12345");
     expect(r.out).toContain(`replayed: ${JSON.stringify(real)}`);
+    const json = await runMain(["replay", file, "--json"]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.out).difference).toEqual({
+      path: "$.result.reward",
+      expected: 12345,
+      actual: real,
+    });
   });
 });
 
