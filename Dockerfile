@@ -6,8 +6,10 @@
 # --- build: compile TypeScript with the dev dependencies
 FROM node:20-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
-# onnxruntime-node's postinstall would download CUDA binaries; .npmrc skips it (CPU build only).
+COPY package.json package-lock.json ./
+# onnxruntime-node's postinstall would download CUDA binaries; the variable skips it (CPU build
+# only). node:20's npm 10 does not read package.json's allowScripts, so the variable is needed.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

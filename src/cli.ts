@@ -73,10 +73,49 @@ export async function main(argv: string[]): Promise<number> {
     const mod = await command.load();
     return await mod.run(rest);
   } catch (e) {
-    if (e instanceof SeigeError || (e instanceof Error && e.name === "CliUsageError")) {
-      process.stderr.write(`seige ${name}: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    const { message, code } = describeError(e);
+    process.stderr.write(`seige ${name}: ${message}\n`);
+    return code;
   }
+}
+
+/**
+ * What the user sees for an error that reached the top: never a raw stack for
+ * a usage error, a bad configuration or an environment problem (a taken port,
+ * a missing file); a stack only with SEIGE_DEBUG=1, or as part of a short bug
+ * report for an error nobody anticipated. Exit code 2 for usage, 1 otherwise.
+ */
+export function describeError(e: unknown): { message: string; code: number } {
+  if (e instanceof Error && e.name === "CliUsageError") return { message: e.message, code: 2 };
+  if (e instanceof SeigeError)
+    return { message: e.message, code: e.code === "validation_error" ? 2 : 1 };
+  const err = e as NodeJS.ErrnoException & { port?: number; address?: string };
+  const debug = process.env.SEIGE_DEBUG === "1" && err?.stack ? `\n${err.stack}` : "";
+  switch (err?.code) {
+    case "EADDRINUSE":
+      return {
+        message:
+          `port ${err.port ?? "?"} is already in use on ${err.address ?? "this host"} ` +
+          `(another seige serve?). Stop that process, or choose a free port with --port N (or PORT=N; 0 picks one).${debug}`,
+        code: 1,
+      };
+    case "EACCES":
+    case "EPERM":
+      return {
+        message: `permission denied${err.port !== undefined ? ` for port ${err.port} (ports below 1024 need privileges; try --port 8000)` : err.path ? `: ${err.path}` : ""}.${debug}`,
+        code: 1,
+      };
+    case "ENOENT":
+    case "ENOTDIR":
+    case "EISDIR":
+      return { message: `${err.message}${debug}`, code: 1 };
+  }
+  const text = e instanceof Error ? e.message : String(e);
+  return {
+    message:
+      `unexpected error: ${text}` +
+      (debug ||
+        "\n(this is probably a bug: rerun with SEIGE_DEBUG=1 for the stack, and report it)"),
+    code: 1,
+  };
 }

@@ -8,10 +8,11 @@ import type { Stage } from "../arena/schema.js";
 import { crossPlay, formatCrossPlay, parseSeeds, renderCrossPlayHtml } from "../rollout/index.js";
 import { createTarget } from "../target/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
-import { Progress } from "./progress.js";
+import { checkOutputPath } from "./output-path.js";
+import { Progress, progressMode } from "./progress.js";
 
 const HELP = `usage: seige eval --red <spec,...> --blue <spec,...> --seeds A..B
-                  [--stage K] [--concurrency N] [--json] [--html FILE.html] [--no-tools]
+                  [--stage K] [--concurrency N] [--json] [--html FILE.html] [--no-tools] [--quiet]
 
   --red, --blue  comma-separated policy specs: scripted names, scripted:<name>,
                  llm:<url>#<model>[?tools=0&...]
@@ -21,6 +22,7 @@ const HELP = `usage: seige eval --red <spec,...> --blue <spec,...> --seeds A..B
   --json         print one JSON object on stdout instead of the tables
   --html         also write a self-contained heatmap page to FILE
   --no-tools     ask llm: policies for one JSON object instead of function calls
+  --quiet        no progress on stderr (with --json, progress is JSON lines)
 The target comes from SEIGE_TARGET_BACKEND (default sim).`;
 
 const list = (s: string | undefined, flag: string) => {
@@ -44,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
       json: { type: "boolean", default: false },
       html: { type: "string" },
       "no-tools": { type: "boolean", default: false },
+      quiet: { type: "boolean", short: "q", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -60,8 +63,11 @@ export async function run(argv: string[]): Promise<number> {
   const concurrency = intFlag(values.concurrency, "concurrency", 1);
   if (concurrency < 1) throw new CliUsageError("--concurrency must be at least 1");
 
+  // Before the run, not after it: a bad path must not cost the whole matrix.
+  if (values.html) checkOutputPath(values.html, "html");
+
   const target = await createTarget();
-  const progress = new Progress("eval", red.length * blue.length);
+  const progress = new Progress("eval", red.length * blue.length, { mode: progressMode(values) });
   let cells = 0;
   const report = await crossPlay({
     red,

@@ -16,10 +16,12 @@ import { playEpisode, Recorder, SeigeEnv } from "../env/index.js";
 import { type PlayReport, summarize } from "../env/metrics.js";
 import { createTarget } from "../target/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
-import { Progress } from "./progress.js";
+import { checkOutputPath } from "./output-path.js";
+import { trackTicks } from "./play-progress.js";
+import { Progress, progressMode } from "./progress.js";
 
 const HELP = `usage: seige play --red <policy> --blue <policy> [--episodes N] [--seed S] [--stage K]
-                  [--curriculum] [--record FILE.jsonl] [--json]
+                  [--curriculum] [--record FILE.jsonl] [--json] [--quiet]
 
   --red        random | text | steer                         (default steer)
   --blue       allow-all | block-all | flag-all | probe-threshold (default probe-threshold)
@@ -28,7 +30,9 @@ const HELP = `usage: seige play --red <policy> --blue <policy> [--episodes N] [-
   --stage      curriculum stage 1-3 (default 1)
   --curriculum start at --stage and promote on rolling averages (window 50)
   --record     write every episode as JSONL (replay with \`seige replay FILE\`)
-  --json       print one JSON object on stdout instead of the table
+  --json       print one JSON object on stdout instead of the table (progress on
+               stderr as JSON lines)
+  --quiet      no progress on stderr
 The target comes from SEIGE_TARGET_BACKEND (default sim).`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -43,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
       curriculum: { type: "boolean", default: false },
       record: { type: "string" },
       json: { type: "boolean", default: false },
+      quiet: { type: "boolean", short: "q", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -58,6 +63,8 @@ export async function run(argv: string[]): Promise<number> {
   const red = resolvePolicy("red", values.red!);
   const blue = resolvePolicy("blue", values.blue!);
 
+  if (values.record) checkOutputPath(values.record, "record");
+
   const target = await createTarget();
   const env = new SeigeEnv(target);
   const out = values.record ? openSync(values.record, "w") : null;
@@ -71,10 +78,21 @@ export async function run(argv: string[]): Promise<number> {
   const curriculum = values.curriculum ? new Curriculum({ startStage: firstStage as Stage }) : null;
 
   const summaries: EpisodeSummary[] = [];
-  const progress = new Progress(`play ${red.name} vs ${blue.name}`, episodes);
+  const progress = new Progress(`play ${red.name} vs ${blue.name}`, episodes, {
+    mode: progressMode(values),
+  });
+  // Per tick, not only per episode: a lens-backed episode takes minutes.
+  let episode = 0;
+  const tracked = trackTicks(red, blue, (tick, max) =>
+    progress.tick(
+      episode + tick / max,
+      `episode ${episode + 1}/${episodes}, tick ${tick + 1}/${max}`,
+    ),
+  );
   for (let i = 0; i < episodes; i++) {
+    episode = i;
     const stage = curriculum ? curriculum.stage : (firstStage as Stage);
-    const outcome = await playEpisode(env, red, blue, { seed: seed + i, stage });
+    const outcome = await playEpisode(env, tracked.red, tracked.blue, { seed: seed + i, stage });
     if (out !== null) {
       // One write per finished episode: the file only ever holds whole episodes.
       writeSync(out, episodeLines.join(""));

@@ -28,7 +28,7 @@ import { SIM_GEOMETRY } from "../target/sim/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 import { gameSystemLabel, gameSystemPrompts } from "./precompute-context.js";
 import { simModelHash, simSource } from "./precompute-sim.js";
-import { Progress } from "./progress.js";
+import { Progress, progressMode } from "./progress.js";
 
 const HELP = `usage: seige precompute --model DIR [--layers 0,4-8] [--out FILE] [options]
        seige precompute --backend sim [--out FILE]
@@ -48,7 +48,9 @@ const HELP = `usage: seige precompute --model DIR [--layers 0,4-8] [--out FILE] 
   --iterations probe optimiser iterations (default 500)
   --threads    ORT intra-op threads
   --batch      prompts per prefill batch (default 1; larger helps short prompts or a GPU)
-  --json       print the artifact metadata as JSON instead of the tables
+  --json       print the artifact metadata as JSON instead of the tables (progress on
+               stderr as JSON lines)
+  --quiet      no progress on stderr
 The lens target reads the artifact from SEIGE_DIRECTIONS (default DIR/directions.safetensors).`;
 
 /** Parses "0,3,5-7" into [0, 3, 5, 6, 7]. */
@@ -125,6 +127,7 @@ export async function run(argv: string[]): Promise<number> {
       threads: { type: "string" },
       batch: { type: "string" },
       json: { type: "boolean", default: false },
+      quiet: { type: "boolean", short: "q", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -156,7 +159,7 @@ export async function run(argv: string[]): Promise<number> {
   const onProgress: ProgressFn = (phase, done, total) => {
     let p = progress.get(phase);
     if (!p) {
-      p = new Progress(`precompute ${phase}`, total);
+      p = new Progress(`precompute ${phase}`, total, { mode: progressMode(values) });
       progress.set(phase, p);
     }
     p.tick(done);

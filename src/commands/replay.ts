@@ -1,11 +1,13 @@
 /**
  * `seige replay FILE.jsonl`: re-runs every recorded episode on the current target
  * (SEIGE_TARGET_BACKEND, default sim) and checks that each line reproduces byte
- * for byte. Exit 0 when it does, 1 with the first differing line when not.
+ * for byte. Exit 0 when it does, 1 when not, naming the first differing line
+ * and, inside it, the first differing JSON path with both values there.
  */
 import { readFile } from "node:fs/promises";
 import { replayEpisodes } from "../env/index.js";
 import { createTarget } from "../target/index.js";
+import { firstTextDifference, showValue } from "../util/json-diff.js";
 import { CliUsageError, parseFlags } from "./args.js";
 
 export async function run(argv: string[]): Promise<number> {
@@ -34,7 +36,14 @@ export async function run(argv: string[]): Promise<number> {
   const target = await createTarget();
   const report = await replayEpisodes(target, text);
   await target.close?.();
-  if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  const d = report.mismatch
+    ? firstTextDifference(report.mismatch.expected, report.mismatch.actual)
+    : null;
+  if (values.json)
+    // `difference`: the first differing path and both values (absent ones as null).
+    process.stdout.write(
+      `${JSON.stringify(d ? { ...report, difference: { path: d.path, expected: d.expected ?? null, actual: d.actual ?? null } } : report)}\n`,
+    );
   else if (report.ok)
     process.stdout.write(
       `replay ok: ${report.episodes} episode(s), ${report.steps} client step(s) reproduced exactly\n`,
@@ -42,7 +51,12 @@ export async function run(argv: string[]): Promise<number> {
   else {
     const m = report.mismatch!;
     process.stdout.write(
-      `replay MISMATCH at line ${m.line}\n  recorded: ${m.expected.slice(0, 400)}\n  replayed: ${m.actual.slice(0, 400)}\n`,
+      d
+        ? `replay MISMATCH at line ${m.line}, first difference at ${d.path}\n` +
+            `  recorded: ${showValue(d.expected)}\n  replayed: ${showValue(d.actual)}\n`
+        : // Equal as JSON but not byte for byte (key order, number formatting).
+          `replay MISMATCH at line ${m.line}: the same JSON, written differently\n` +
+            `  recorded: ${m.expected.slice(0, 400)}\n  replayed: ${m.actual.slice(0, 400)}\n`,
     );
   }
   return report.ok ? 0 : 1;

@@ -13,6 +13,7 @@ import { opponentConfigFromEnv } from "../env/index.js";
 import { parseSeeds, rolloutJsonSchema, runRollouts } from "../rollout/index.js";
 import { createTarget } from "../target/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
+import { checkOutputPath } from "./output-path.js";
 import { Progress } from "./progress.js";
 
 const HELP = `usage: seige rollout --role red|blue --policy <spec> --opponent <spec> --seeds A..B
@@ -31,6 +32,7 @@ const HELP = `usage: seige rollout --role red|blue --policy <spec> --opponent <s
   --concurrency  episodes in flight at once (default 1; raise it for llm: policies)
   --run-id       run id written on every line (default a random UUID)
   --no-tools     ask llm: policies for one JSON object instead of function calls
+  --quiet        no progress on stderr
 The target comes from SEIGE_TARGET_BACKEND (default sim). Schema: docs/rollouts.md.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -48,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       "max-ticks": { type: "string" },
       "run-id": { type: "string" },
       "no-tools": { type: "boolean", default: false },
+      quiet: { type: "boolean", short: "q", default: false },
       schema: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -86,6 +89,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
 
+  if (values.out) checkOutputPath(values.out, "out");
   const target = await createTarget();
   const out = values.out ? createWriteStream(values.out) : null;
   const write = (text: string) =>
@@ -93,7 +97,9 @@ export async function run(argv: string[]): Promise<number> {
       ? new Promise<void>((r) => (out.write(text) ? r() : out.once("drain", r)))
       : process.stdout.write(text);
   const total = seeds.length * groupSize;
-  const progress = new Progress(`rollout ${role} ${values.policy} vs ${values.opponent}`, total);
+  const progress = new Progress(`rollout ${role} ${values.policy} vs ${values.opponent}`, total, {
+    mode: values.quiet ? "quiet" : "auto",
+  });
   let n = 0;
   let returns = 0;
   let fell = 0;

@@ -1,5 +1,6 @@
-// Runs `seige <args>` from the sources in a child process (through tsx) and waits
-// for the line that says where it listens; for tests of long-running commands.
+// Runs `seige <args>` from the sources: in a child process (through tsx), waiting
+// for the line that says where it listens (long-running commands), or in process
+// with its output captured (captureMain).
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { join } from "node:path";
 
@@ -48,5 +49,29 @@ export async function startCli(
   } catch (e) {
     child.kill("SIGKILL");
     throw e;
+  }
+}
+
+/** `main(argv)` in this process, with what it wrote to stdout and stderr. */
+export async function captureMain(
+  argv: string[],
+): Promise<{ code: number; out: string; err: string }> {
+  const { vi } = await import("vitest");
+  const { main } = await import("../../src/cli.js");
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+    out.push(String(s));
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+    err.push(String(s));
+    return true;
+  });
+  try {
+    return { code: await main(argv), out: out.join(""), err: err.join("") };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
   }
 }

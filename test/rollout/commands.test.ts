@@ -4,31 +4,14 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli.js";
+import { afterAll, describe, expect, it } from "vitest";
 import { parseRollouts } from "../../src/rollout/index.js";
+import { captureMain } from "../helpers/cli-process.js";
 
 const dir = mkdtempSync(join(tmpdir(), "seige-rollout-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out.push(String(s));
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err.push(String(s));
-    return true;
-  });
-  try {
-    return { code: await main(argv), out: out.join(""), err: err.join("") };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const capture = captureMain;
 
 describe("seige rollout and seige eval", () => {
   it("rollout writes one schema-valid line per episode", async () => {

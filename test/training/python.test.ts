@@ -18,16 +18,20 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PYTHON = process.env.SEIGE_PYTHON ?? "/usr/bin/python3";
 
 let server: RunningServer;
+// For training/tests/test_session_lost.py: a 1 s idle timeout, and a single session.
+let idle: RunningServer;
+let small: RunningServer;
 beforeAll(async () => {
   const target = await createTarget({ backend: "sim" });
-  server = await startServer({
-    createEnv: () => new SeigeEnv(target),
-    host: "127.0.0.1",
-    port: 0,
-    limits: { maxSessions: 64 },
-  });
+  const start = (limits: Parameters<typeof startServer>[0]["limits"]) =>
+    startServer({ createEnv: () => new SeigeEnv(target), host: "127.0.0.1", port: 0, limits });
+  [server, idle, small] = await Promise.all([
+    start({ maxSessions: 64 }),
+    start({ idleTimeoutMs: 1000 }),
+    start({ maxSessions: 1 }),
+  ]);
 });
-afterAll(() => server?.close());
+afterAll(() => Promise.all([server?.close(), idle?.close(), small?.close()]));
 
 /** Runs Python without blocking this process's event loop, which is serving its requests. */
 function python(args: string[], env: Record<string, string> = {}) {
@@ -62,12 +66,18 @@ describe("training/ (Python) against seige serve", () => {
   it("passes the unittest suite in training/tests, none of it skipped", async () => {
     const { code, out } = await python(
       ["-W", "error::ResourceWarning", "-m", "unittest", "discover", "-s", "training/tests", "-v"],
-      { SEIGE_TEST_ENV_URL: server.url },
+      {
+        SEIGE_TEST_ENV_URL: server.url,
+        SEIGE_TEST_IDLE_URL: idle.url,
+        SEIGE_TEST_SMALL_URL: small.url,
+        SEIGE_TEST_NODE: process.execPath,
+      },
     );
     expect(code, out).toBe(0);
     const ran = Number(/Ran (\d+) tests?/.exec(out)?.[1] ?? 0);
     expect(ran, out).toBeGreaterThanOrEqual(30);
     // The server-backed tests skip only without SEIGE_TEST_ENV_URL; here they must all run.
     expect(out).not.toMatch(/skipped 'no seige server/);
+    expect(out).toMatch(/test_an_idle_timeout_says_so.* \.\.\. ok/);
   }, 180_000);
 });

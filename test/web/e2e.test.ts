@@ -4,7 +4,8 @@
 // play Blue turns through the form generated from /schema, see the server's
 // validation error beside its field, replay a recording, check that Play holds
 // nothing hidden before done, and check the error states. Screenshots of each
-// mode go to docs/screenshots/ (the README shows them).
+// mode go to docs/screenshots/ (the README shows them) only with
+// UPDATE_SCREENSHOTS=1, so that `npm test` leaves the tree as it found it.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, request } from "node:http";
 import { connect } from "node:net";
@@ -19,12 +20,11 @@ import {
   cli,
   launchBrowser,
   offHost,
-  ROOT,
   type Served,
+  screenshot,
   serve,
 } from "./harness.js";
 
-const SHOTS = join(ROOT, "docs/screenshots");
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 let server: Served;
@@ -78,7 +78,7 @@ describe("/web watch mode", () => {
     await expect(page.locator("[data-ground-truth]").count()).resolves.toBe(1);
     await expect(page.locator("[data-view=red]").count()).resolves.toBe(1);
     await expect(page.locator("[data-view=blue]").count()).resolves.toBe(1);
-    await page.screenshot({ path: join(SHOTS, "watch.png"), fullPage: true });
+    await screenshot(page, "watch.png");
     // The timeline moves back with the keyboard.
     await page.locator("h1").click();
     await page.keyboard.press("Home");
@@ -112,7 +112,7 @@ describe("/web play mode", () => {
       .locator('[data-view=blue] dt:text-is("tick") + dd', { hasNotText: before! })
       .waitFor();
     await expect(page.locator(".status.error").count()).resolves.toBe(0);
-    await page.screenshot({ path: join(SHOTS, "play.png"), fullPage: true });
+    await screenshot(page, "play.png");
     await page.close();
   });
 
@@ -151,7 +151,7 @@ describe("/web play mode", () => {
     );
     // No other field is marked.
     await expect(page.locator(".field.has-error").count()).resolves.toBe(1);
-    await page.screenshot({ path: join(SHOTS, "play-error.png") });
+    await screenshot(page, "play-error.png", false);
     await page.close();
   });
 
@@ -188,7 +188,7 @@ describe("/web play mode", () => {
     // At done, the ground truth appears; Red's view still does not.
     await page.locator("[data-ground-truth]").waitFor();
     await expect(page.locator("[data-view=red]").count()).resolves.toBe(0);
-    await page.screenshot({ path: join(SHOTS, "play-done.png"), fullPage: true });
+    await screenshot(page, "play-done.png");
     await page.close();
   });
 });
@@ -231,7 +231,7 @@ describe("/web replay", () => {
     expect(round4(Number(await returns.getAttribute("data-blue")))).toBe(
       round4(summary.returns.blue.total),
     );
-    await page.screenshot({ path: join(SHOTS, "replay.png"), fullPage: true });
+    await screenshot(page, "replay.png");
     // The second episode of the file is one choice away.
     await page.locator("#c-episode").selectOption("2");
     await page.locator(".status", { hasText: "episode 2 of 2" }).waitFor();
@@ -253,7 +253,7 @@ describe("/web usability", () => {
       "document.documentElement.scrollWidth - window.innerWidth",
     );
     expect(overflow).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: join(SHOTS, "narrow.png") });
+    await screenshot(page, "narrow.png", false);
     await page.close();
   });
 

@@ -140,3 +140,23 @@ export async function launchBrowser(): Promise<Browser> {
 
 /** URLs the page tried to fetch from a host other than 127.0.0.1 (should stay empty). */
 export const offHost: string[] = [];
+
+/**
+ * Where a test's screenshots go: docs/screenshots/ (tracked, shown by the README)
+ * only when UPDATE_SCREENSHOTS=1, so that `npm test` leaves `git status` clean;
+ * SEIGE_SHOTS_DIR=<folder> to look at them without touching the docs; otherwise
+ * none are written.
+ */
+export const SHOTS =
+  process.env.UPDATE_SCREENSHOTS === "1"
+    ? join(ROOT, "docs/screenshots")
+    : (process.env.SEIGE_SHOTS_DIR ?? null);
+
+/** Saves a screenshot of `page` as SHOTS/name, when screenshots are asked for. */
+export async function screenshot(
+  page: import("playwright-core").Page,
+  name: string,
+  fullPage = true,
+): Promise<void> {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, name), fullPage });
+}

@@ -1,12 +1,15 @@
 /**
  * Small SVG charts for the inspector: lines over steps (reward components),
  * bars (anomaly z-score per probed layer), a heatmap (cosine to each library
- * direction) and stacked bars (intent-probe class probabilities). Each chart
- * scales to its container's width (viewBox) and carries a <title> and text
- * labels, so it reads without colour and on a narrow screen. No chart library:
- * four shapes do not need one.
+ * direction) and stacked bars (intent-probe class probabilities). Each chart is
+ * drawn at its figure's own pixel width (a ResizeObserver redraws it when the
+ * width changes), so one SVG unit is one CSS pixel and its text keeps its CSS
+ * size, ≥ 10 px, from a 390 px phone to a wide screen, instead of shrinking
+ * with a fixed viewBox. Each carries a <title> and text labels, so it reads
+ * without colour. No chart library: four shapes do not need one.
  */
 import { fmt, h, s } from "./dom.js";
+import { niceTicks } from "./ticks.js";
 
 export const PALETTE = [
   "#2563eb",
@@ -28,12 +31,57 @@ export interface Series {
   bold?: boolean;
 }
 
-const W = 560;
+/** Width before the figure is laid out; the last width seen, so a re-render rarely redraws. */
+let lastWidth = 560;
+const MIN_W = 260;
+/** Average advance of a character of the 11 px tick font, for layout (no text measuring). */
+const CHAR = 6.4;
 
-/** Lines over an x index 0..n-1, with a vertical cursor at `cursor`. */
-export function lineChart(title: string, series: Series[], cursor: number): HTMLElement {
-  const H = 180;
-  const pad = { l: 44, r: 8, t: 10, b: 22 };
+/**
+ * A figure whose SVG `draw(width)` fills its content width; redrawn when that
+ * width changes. The observer goes away with the figure.
+ */
+function figure(title: string, draw: (w: number) => SVGSVGElement, ...after: Node[]): HTMLElement {
+  let width = lastWidth;
+  let svg = draw(width);
+  const fig = h("figure", { class: "figure" }, h("figcaption", {}, title), svg, ...after);
+  if (typeof ResizeObserver !== "undefined") {
+    const ro = new ResizeObserver((entries) => {
+      if (!fig.isConnected) return ro.disconnect();
+      const w = Math.max(MIN_W, Math.floor(entries[0].contentRect.width));
+      if (Math.abs(w - width) < 1) return;
+      width = w;
+      lastWidth = w;
+      const next = draw(w);
+      svg.replaceWith(next);
+      svg = next;
+    });
+    ro.observe(fig);
+  }
+  return fig;
+}
+
+const svgRoot = (title: string, w: number, hgt: number) =>
+  s(
+    "svg",
+    {
+      viewBox: `0 0 ${w} ${hgt}`,
+      width: w,
+      height: hgt,
+      role: "img",
+      class: "chart",
+      "aria-label": title,
+    },
+    s("title", {}, title),
+  ) as SVGSVGElement;
+
+/** Lines over an x index 0..n-1, with a vertical cursor at `cursor`; y ticks at nice values. */
+export function lineChart(
+  title: string,
+  series: Series[],
+  cursor: number,
+  note?: string,
+): HTMLElement {
   const n = Math.max(1, ...series.map((x) => x.values.length));
   const all = series.flatMap((x) => x.values);
   let lo = Math.min(0, ...all);
@@ -42,33 +90,52 @@ export function lineChart(title: string, series: Series[], cursor: number): HTML
   const span = hi - lo;
   lo -= span * 0.05;
   hi += span * 0.05;
-  const x = (i: number) => pad.l + ((W - pad.l - pad.r) * i) / Math.max(1, n - 1);
-  const y = (v: number) => pad.t + ((H - pad.t - pad.b) * (hi - v)) / (hi - lo);
-  const svg = s(
-    "svg",
-    { viewBox: `0 0 ${W} ${H}`, role: "img", class: "chart", "aria-label": title },
-    s("title", {}, title),
-    s("line", { x1: pad.l, x2: W - pad.r, y1: y(0), y2: y(0), class: "axis" }),
-    s("text", { x: pad.l - 4, y: y(hi) + 8, class: "tick", "text-anchor": "end" }, fmt(hi, 1)),
-    s("text", { x: pad.l - 4, y: y(lo), class: "tick", "text-anchor": "end" }, fmt(lo, 1)),
-    // The zero label only where it does not overlap the extremes' labels.
-    Math.min(y(0) - y(hi), y(lo) - y(0)) > 12
-      ? s("text", { x: pad.l - 4, y: y(0) + 3, class: "tick", "text-anchor": "end" }, "0")
-      : null,
-    s("text", { x: W - pad.r, y: H - 4, class: "tick", "text-anchor": "end" }, `step ${n - 1}`),
-    s("line", { x1: x(cursor), x2: x(cursor), y1: pad.t, y2: H - pad.b, class: "cursor" }),
-  );
-  series.forEach((ser, k) => {
-    const pts = ser.values.map((v, i) => `${fmt(x(i), 1)},${fmt(y(v), 1)}`).join(" ");
+  const yTicks = niceTicks(lo, hi, 5);
+  const labelW = Math.max(...yTicks.map((t) => String(fmt(t, 2)).length)) * CHAR + 10;
+  const draw = (W: number) => {
+    const H = 200;
+    const pad = { l: Math.max(36, labelW), r: 10, t: 10, b: 24 };
+    const x = (i: number) => pad.l + ((W - pad.l - pad.r) * i) / Math.max(1, n - 1);
+    const y = (v: number) => pad.t + ((H - pad.t - pad.b) * (hi - v)) / (hi - lo);
+    const svg = svgRoot(title, W, H);
+    for (const t of yTicks) {
+      svg.appendChild(
+        s("line", {
+          x1: pad.l,
+          x2: W - pad.r,
+          y1: y(t),
+          y2: y(t),
+          class: t === 0 ? "axis" : "grid",
+        }),
+      );
+      svg.appendChild(
+        s("text", { x: pad.l - 4, y: y(t) + 4, class: "tick", "text-anchor": "end" }, fmt(t, 2)),
+      );
+    }
+    // x ticks: steps at nice intervals that fit the width.
+    const maxX = Math.max(2, Math.floor((W - pad.l - pad.r) / 40));
+    for (const t of niceTicks(0, n - 1, Math.min(maxX, n - 1)).filter(Number.isInteger)) {
+      svg.appendChild(
+        s("line", { x1: x(t), x2: x(t), y1: H - pad.b, y2: H - pad.b + 4, class: "axis" }),
+      );
+      svg.appendChild(s("text", { x: x(t), y: H - 6, class: "tick", "text-anchor": "middle" }, t));
+    }
     svg.appendChild(
-      s("polyline", {
-        points: pts,
-        fill: "none",
-        stroke: ser.color ?? PALETTE[k % PALETTE.length],
-        "stroke-width": ser.bold ? 2.5 : 1.5,
-      }),
+      s("line", { x1: x(cursor), x2: x(cursor), y1: pad.t, y2: H - pad.b, class: "cursor" }),
     );
-  });
+    series.forEach((ser, k) => {
+      const pts = ser.values.map((v, i) => `${fmt(x(i), 1)},${fmt(y(v), 1)}`).join(" ");
+      svg.appendChild(
+        s("polyline", {
+          points: pts,
+          fill: "none",
+          stroke: ser.color ?? PALETTE[k % PALETTE.length],
+          "stroke-width": ser.bold ? 2.5 : 1.5,
+        }),
+      );
+    });
+    return svg;
+  };
   const legend = h(
     "ul",
     { class: "legend" },
@@ -84,7 +151,14 @@ export function lineChart(title: string, series: Series[], cursor: number): HTML
       ),
     ),
   );
-  return h("figure", { class: "figure" }, h("figcaption", {}, title), svg, legend);
+  const extra = note ? [h("p", { class: "chart-note" }, note)] : [];
+  return figure(
+    title,
+    draw,
+    h("p", { class: "axis-label" }, "x: step · y: cumulative reward"),
+    legend,
+    ...extra,
+  );
 }
 
 /** Horizontal bars with signed values (a zero line in the middle when negatives occur). */
@@ -92,105 +166,126 @@ export function barChart(
   title: string,
   bars: { label: string; value: number; highlight?: boolean }[],
 ): HTMLElement {
-  const row = 18;
-  const padL = 110;
-  const H = Math.max(1, bars.length) * row + 8;
+  const row = 20;
+  const padL = Math.max(40, ...bars.map((b) => b.label.length * CHAR + 10));
   const maxAbs = Math.max(1, ...bars.map((b) => Math.abs(b.value)));
   const hasNeg = bars.some((b) => b.value < 0);
-  const zero = hasNeg ? padL + (W - padL - 50) / 2 : padL;
-  const scale = (W - padL - 50) / (hasNeg ? 2 * maxAbs : maxAbs);
-  const svg = s(
-    "svg",
-    { viewBox: `0 0 ${W} ${H}`, role: "img", class: "chart", "aria-label": title },
-    s("title", {}, title),
-    s("line", { x1: zero, x2: zero, y1: 0, y2: H, class: "axis" }),
-  );
-  bars.forEach((b, i) => {
-    const y0 = 4 + i * row;
-    const w = Math.abs(b.value) * scale;
-    svg.appendChild(
-      s("text", { x: padL - 6, y: y0 + 12, class: "tick", "text-anchor": "end" }, b.label),
-    );
-    svg.appendChild(
-      s("rect", {
-        x: b.value < 0 ? zero - w : zero,
-        y: y0 + 2,
-        width: Math.max(1, w),
-        height: row - 6,
-        class: b.highlight ? "bar hot" : "bar",
-      }),
-    );
-    svg.appendChild(
-      s(
-        "text",
-        { x: (b.value < 0 ? zero : zero + w) + 4, y: y0 + 12, class: "tick" },
-        fmt(b.value),
-      ),
-    );
-  });
-  return h("figure", { class: "figure" }, h("figcaption", {}, title), svg);
-}
-
-/** A rows × cols heatmap of values in [-1, 1] (blue negative, red positive), values printed. */
-export function heatmap(
-  title: string,
-  rows: string[],
-  cols: string[],
-  values: number[][],
-): HTMLElement {
-  const cw = Math.min(52, (W - 110) / Math.max(1, cols.length));
-  const rh = 20;
-  const padL = 110;
-  const padT = 70;
-  const H = padT + rows.length * rh + 4;
-  const svg = s(
-    "svg",
-    { viewBox: `0 0 ${W} ${H}`, role: "img", class: "chart", "aria-label": title },
-    s("title", {}, title),
-  );
-  cols.forEach((c, j) => {
-    const cx = padL + j * cw + cw / 2;
-    svg.appendChild(
-      s(
-        "text",
-        { x: cx, y: padT - 6, class: "tick", transform: `rotate(-45 ${cx} ${padT - 6})` },
-        c,
-      ),
-    );
-  });
-  rows.forEach((r, i) => {
-    svg.appendChild(
-      s("text", { x: padL - 6, y: padT + i * rh + 14, class: "tick", "text-anchor": "end" }, r),
-    );
-    cols.forEach((_, j) => {
-      const v = values[i][j] ?? 0;
-      const a = Math.min(1, Math.abs(v));
-      const fill = v >= 0 ? `rgba(220,38,38,${a})` : `rgba(37,99,235,${a})`;
+  const draw = (W: number) => {
+    const padR = 44; // the value printed after a bar
+    const H = Math.max(1, bars.length) * row + 8;
+    const zero = hasNeg ? padL + (W - padL - padR) / 2 : padL;
+    const scale = (W - padL - padR) / (hasNeg ? 2 * maxAbs : maxAbs);
+    const svg = svgRoot(title, W, H);
+    svg.appendChild(s("line", { x1: zero, x2: zero, y1: 0, y2: H, class: "axis" }));
+    bars.forEach((b, i) => {
+      const y0 = 4 + i * row;
+      const w = Math.abs(b.value) * scale;
+      svg.appendChild(
+        s("text", { x: padL - 6, y: y0 + 13, class: "tick", "text-anchor": "end" }, b.label),
+      );
       svg.appendChild(
         s("rect", {
-          x: padL + j * cw,
-          y: padT + i * rh,
-          width: cw - 1,
-          height: rh - 1,
-          fill,
-          class: "cell",
+          x: b.value < 0 ? zero - w : zero,
+          y: y0 + 2,
+          width: Math.max(1, w),
+          height: row - 6,
+          class: b.highlight ? "bar hot" : "bar",
         }),
       );
       svg.appendChild(
         s(
           "text",
           {
-            x: padL + j * cw + cw / 2,
-            y: padT + i * rh + 14,
-            class: a > 0.6 ? "cellv light" : "cellv",
-            "text-anchor": "middle",
+            x: b.value < 0 ? zero - w - 4 : zero + w + 4,
+            y: y0 + 13,
+            class: "tick",
+            "text-anchor": b.value < 0 ? "end" : "start",
           },
-          fmt(v),
+          fmt(b.value),
         ),
       );
     });
-  });
-  return h("figure", { class: "figure" }, h("figcaption", {}, title), svg);
+    return svg;
+  };
+  return figure(title, draw);
+}
+
+/**
+ * A rows × cols heatmap of values in [-1, 1] (blue negative, red positive).
+ * Column labels are rotated 45°; the right and top padding leave room for the
+ * longest one, so the last column's label is never cut. Values are printed in
+ * the cells when they fit, and are always in each cell's tooltip.
+ */
+export function heatmap(
+  title: string,
+  rows: string[],
+  cols: string[],
+  values: number[][],
+): HTMLElement {
+  const longest = Math.max(1, ...cols.map((c) => c.length)) * CHAR;
+  const padL = Math.max(40, ...rows.map((r) => r.length * CHAR + 10));
+  const padT = Math.ceil(longest * Math.SQRT1_2) + 14;
+  const rh = 22;
+  const draw = (W: number) => {
+    const padR = Math.ceil(longest * Math.SQRT1_2) + 6;
+    const cw = Math.min(56, (W - padL - padR) / Math.max(1, cols.length));
+    const H = padT + rows.length * rh + 4;
+    const svg = svgRoot(title, W, H);
+    cols.forEach((c, j) => {
+      const cx = padL + j * cw + cw / 2;
+      svg.appendChild(
+        s(
+          "text",
+          {
+            x: cx,
+            y: padT - 6,
+            class: "tick col-label",
+            transform: `rotate(-45 ${cx} ${padT - 6})`,
+          },
+          c,
+        ),
+      );
+    });
+    rows.forEach((r, i) => {
+      svg.appendChild(
+        s("text", { x: padL - 6, y: padT + i * rh + 15, class: "tick", "text-anchor": "end" }, r),
+      );
+      cols.forEach((c, j) => {
+        const v = values[i][j] ?? 0;
+        const a = Math.min(1, Math.abs(v));
+        const fill = v >= 0 ? `rgba(220,38,38,${a})` : `rgba(37,99,235,${a})`;
+        svg.appendChild(
+          s(
+            "rect",
+            {
+              x: padL + j * cw,
+              y: padT + i * rh,
+              width: Math.max(1, cw - 1),
+              height: rh - 1,
+              fill,
+              class: "cell",
+            },
+            s("title", {}, `${r} · ${c}: ${fmt(v, 3)}`),
+          ),
+        );
+        if (cw >= 30)
+          svg.appendChild(
+            s(
+              "text",
+              {
+                x: padL + j * cw + cw / 2,
+                y: padT + i * rh + 15,
+                class: a > 0.6 ? "cellv light" : "cellv",
+                "text-anchor": "middle",
+              },
+              fmt(v),
+            ),
+          );
+      });
+    });
+    return svg;
+  };
+  return figure(title, draw);
 }
 
 /** One stacked bar per row: the share of each class, labelled with the largest. */
@@ -199,39 +294,37 @@ export function stackedBars(
   rows: { label: string; parts: Record<string, number> }[],
   classes: readonly string[],
 ): HTMLElement {
-  const row = 20;
-  const padL = 110;
-  const H = rows.length * row + 8;
-  const span = W - padL - 10;
-  const svg = s(
-    "svg",
-    { viewBox: `0 0 ${W} ${H}`, role: "img", class: "chart", "aria-label": title },
-    s("title", {}, title),
-  );
-  rows.forEach((r, i) => {
-    const y0 = 4 + i * row;
-    svg.appendChild(
-      s("text", { x: padL - 6, y: y0 + 13, class: "tick", "text-anchor": "end" }, r.label),
-    );
-    let x0 = padL;
-    classes.forEach((c, k) => {
-      const p = r.parts[c] ?? 0;
-      const w = p * span;
-      if (w <= 0) return;
+  const row = 22;
+  const padL = Math.max(40, ...rows.map((r) => r.label.length * CHAR + 10));
+  const draw = (W: number) => {
+    const H = rows.length * row + 8;
+    const span = W - padL - 10;
+    const svg = svgRoot(title, W, H);
+    rows.forEach((r, i) => {
+      const y0 = 4 + i * row;
       svg.appendChild(
-        s(
-          "rect",
-          { x: x0, y: y0 + 2, width: w, height: row - 5, fill: PALETTE[k % PALETTE.length] },
-          s("title", {}, `${c} ${fmt(p, 3)}`),
-        ),
+        s("text", { x: padL - 6, y: y0 + 14, class: "tick", "text-anchor": "end" }, r.label),
       );
-      if (w > 60)
+      let x0 = padL;
+      classes.forEach((c, k) => {
+        const p = r.parts[c] ?? 0;
+        const w = p * span;
+        if (w <= 0) return;
         svg.appendChild(
-          s("text", { x: x0 + 4, y: y0 + 13, class: "cellv light" }, `${c} ${fmt(p)}`),
+          s(
+            "rect",
+            { x: x0, y: y0 + 2, width: w, height: row - 5, fill: PALETTE[k % PALETTE.length] },
+            s("title", {}, `${c} ${fmt(p, 3)}`),
+          ),
         );
-      x0 += w;
+        const text = `${c} ${fmt(p)}`;
+        if (w > text.length * CHAR + 8)
+          svg.appendChild(s("text", { x: x0 + 4, y: y0 + 14, class: "cellv light" }, text));
+        x0 += w;
+      });
     });
-  });
+    return svg;
+  };
   const legend = h(
     "ul",
     { class: "legend" },
@@ -244,5 +337,5 @@ export function stackedBars(
       ),
     ),
   );
-  return h("figure", { class: "figure" }, h("figcaption", {}, title), svg, legend);
+  return figure(title, draw, legend);
 }

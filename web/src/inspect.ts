@@ -78,25 +78,69 @@ function views(frames: Frame[], i: number, roles: Role[]): HTMLElement {
   return h("div", { class: "views" }, panels);
 }
 
+/**
+ * Whether the reward charts stop before the settlement step (the last frame of
+ * a finished episode, where the hidden-truth components are paid and dwarf the
+ * per-step ones). Kept across renders and steps: a reader's choice, not a frame's.
+ */
+let beforeSettlement = false;
+
 function rewardCharts(frames: Frame[], i: number, roles: Role[]): HTMLElement {
   const comps = cumulativeComponents(frames);
   const totals = cumulativeReturns(frames);
+  const done = frames[frames.length - 1].done && frames.length > 2;
+  const cut = done && beforeSettlement;
+  // Before settlement: every line stops at the step before the last.
+  const upTo = cut ? frames.length - 1 : frames.length;
   return h(
     "div",
-    { class: "charts" },
+    { class: "charts", "data-before-settlement": cut ? "" : null },
     roles.map((role) => {
       const series: Series[] = Object.entries(comps[role]).map(([name, values]) => ({
         name,
-        values,
+        values: values.slice(0, upTo),
       }));
-      series.unshift({ name: "return", values: totals[role], color: "#111827", bold: true });
+      series.unshift({
+        name: "return",
+        values: totals[role].slice(0, upTo),
+        color: "#111827",
+        bold: true,
+      });
+      const settled = totals[role][frames.length - 1] - totals[role][frames.length - 2];
       return lineChart(
         `${role === "red" ? "Red" : "Blue"} reward components (cumulative)`,
         series,
-        i,
+        Math.min(i, upTo - 1),
+        cut
+          ? `Settlement at step ${frames.length - 1} not shown: ${role} return ${settled >= 0 ? "+" : ""}${fmt(settled, 2)} there.`
+          : undefined,
       );
     }),
   );
+}
+
+function rewardSection(frames: Frame[], i: number, roles: Role[]): HTMLElement {
+  const done = frames[frames.length - 1].done && frames.length > 2;
+  let charts = rewardCharts(frames, i, roles);
+  const toggle = done
+    ? h(
+        "label",
+        { class: "settlement-toggle" },
+        h("input", {
+          type: "checkbox",
+          id: "before-settlement",
+          checked: beforeSettlement,
+          onchange: (e: Event) => {
+            beforeSettlement = (e.target as HTMLInputElement).checked;
+            const next = rewardCharts(frames, i, roles);
+            charts.replaceWith(next);
+            charts = next;
+          },
+        }),
+        " before settlement",
+      )
+    : null;
+  return h("section", { "aria-label": "Rewards" }, h("h3", {}, "Rewards", toggle), charts);
 }
 
 function probePlots(frames: Frame[], i: number): HTMLElement | null {
@@ -111,6 +155,13 @@ function probePlots(frames: Frame[], i: number): HTMLElement | null {
     "section",
     { class: "probe-plots", "aria-label": "Probe results" },
     h("h3", {}, "Probe results Blue has seen"),
+    h(
+      "p",
+      { class: "probe-legend", id: "probe-legend" },
+      "Each row is one probe: ",
+      h("code", {}, "t3 s0 L6"),
+      " = at tick 3, on session s0's pending request, at layer 6 (the last 12 probes; the current tick's are highlighted).",
+    ),
     h(
       "div",
       { class: "charts" },
@@ -244,12 +295,7 @@ export function inspector(frames: Frame[], i: number, options: InspectOptions): 
     { class: "inspector" },
     actionLine(f),
     views(frames, i, options.roles),
-    h(
-      "section",
-      { "aria-label": "Rewards" },
-      h("h3", {}, "Rewards"),
-      rewardCharts(frames, i, options.roles),
-    ),
+    rewardSection(frames, i, options.roles),
     probes,
     summary && groundTruth(summary),
   );

@@ -2,7 +2,8 @@
  * The page's entry: reads the shareable state from the URL, checks the server
  * (`/metadata`), and shows the Watch or Play pane behind keyboard-navigable
  * tabs. Each pane keeps its own `/ws` session; Play never shares one with
- * Watch, so a Play session's frames hold only the player's role.
+ * Watch, so a Play session's frames hold only the player's role. The "about"
+ * strip above them is static HTML (index.html); here it only remembers being closed.
  */
 import { h, replace } from "./dom.js";
 import { PlayPane } from "./play.js";
@@ -79,6 +80,19 @@ async function checkServer(): Promise<void> {
       " ",
       h("button", { type: "button", onclick: () => void checkServer() }, "Retry"),
     );
+  }
+}
+
+// The about strip stays closed once a reader has closed it (it is long on a phone).
+const about = document.getElementById("about") as HTMLDetailsElement | null;
+if (about) {
+  try {
+    if (localStorage.getItem("seige.about") === "closed") about.open = false;
+    about.addEventListener("toggle", () =>
+      localStorage.setItem("seige.about", about.open ? "open" : "closed"),
+    );
+  } catch {
+    // storage unavailable (private mode): the strip just opens each time
   }
 }
 

@@ -5,10 +5,13 @@
  * validation errors appear beside their fields, and a rule violation (an
  * invalid action, which the game penalises) appears above the form. The page
  * holds only what the server sent this role: its own view, its own rewards,
- * and the ground truth once the episode is done.
+ * and the ground truth once the episode is done. The form shows only the
+ * fields the chosen action uses and only the strategies Red's view lists as
+ * available, so nothing typed for an earlier choice is sent.
  */
 import { STAGES } from "../../src/arena/schema.js";
 import type { ClientAction, SeigeClient, StepReply } from "../../src/client/index.js";
+import { DISCRIMINATOR, fieldsFor, NEVER_SHOWN } from "./action-fields.js";
 import { numberInput, StatusLine, select } from "./controls.js";
 import { fmt, h, replace } from "./dom.js";
 import { inspector } from "./inspect.js";
@@ -117,7 +120,14 @@ export class PlayPane {
           done: reply.done,
         },
       ];
-      this.form = buildActionForm(actionBranch(schema.action, role), () => void this.send());
+      // Only the fields the chosen action or strategy uses (web/src/action-fields.ts).
+      this.form = buildActionForm(actionBranch(schema.action, role), () => void this.send(), {
+        discriminator: DISCRIMINATOR[role],
+        shows: (field, choice) => {
+          const used = fieldsFor(role, choice);
+          return used ? used.includes(field) : !NEVER_SHOWN.includes(field);
+        },
+      });
       replace(this.formSlot, this.form.element);
       this.status.clear();
       this.render();
@@ -187,6 +197,10 @@ export class PlayPane {
           ? view.pending.map((p) => p.session_id)
           : view.sessions.map((s) => s.session_id);
       this.form.suggest("session_id", sessions);
+      // A session typed for an earlier tick that has nothing pending now is stale.
+      this.form.dropStale("session_id", sessions);
+      // Only the strategies this stage (and target) allows, as the server says.
+      if ("available_strategies" in view) this.form.restrict("strategy", view.available_strategies);
       const labels =
         "pending" in view
           ? [...view.direction_labels.attack, ...view.direction_labels.approved]

@@ -9,6 +9,10 @@
  * number, string → input (textarea when long), array/tuple → comma-separated,
  * object with properties → fieldset (optional ones behind a checkbox),
  * free-form object → JSON text, `anyOf [T, null]` → T where empty means null.
+ *
+ * With `shows`, the form shows only the top-level fields the discriminator's
+ * choice uses (web/src/action-fields.ts); a field that is hidden is cleared and
+ * never read, so an action never carries a value typed for another choice.
  */
 import { h } from "./dom.js";
 import type { JsonSchema } from "./server-link.js";
@@ -24,6 +28,32 @@ export interface ActionForm {
   clearErrors(): void;
   /** suggestions for a field (e.g. the pending session ids), by its dotted path */
   suggest(path: string, values: string[]): void;
+  /** limits a select's choices (e.g. the stage's strategies); keeps the choice if still allowed */
+  restrict(path: string, values: readonly string[]): void;
+  /** clears a field whose value is no longer one of `values` (a session no longer pending) */
+  dropStale(path: string, values: readonly string[]): void;
+}
+
+export interface FormOptions {
+  /** the top-level field whose value decides which others are shown */
+  discriminator: string;
+  /** whether top-level field `field` is used when the discriminator is `choice` */
+  shows: (field: string, choice: string) => boolean;
+}
+
+type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+/** Empties every control inside `el` (and closes optional groups). */
+function clearControls(el: HTMLElement): void {
+  for (const c of el.querySelectorAll<Control>("input, select, textarea")) {
+    if (c instanceof HTMLInputElement && c.type === "checkbox") {
+      if (c.checked) {
+        c.checked = false;
+        c.dispatchEvent(new Event("change"));
+      }
+    } else if (c instanceof HTMLSelectElement) c.selectedIndex = 0;
+    else c.value = "";
+  }
 }
 
 /** The branch of the action's `oneOf` whose `agent_type` is `role`. */
@@ -55,8 +85,13 @@ const toNumber = (text: string): unknown => {
   return text.trim() !== "" && Number.isFinite(n) ? n : text;
 };
 
-export function buildActionForm(schema: JsonSchema, onSubmit: () => void): ActionForm {
+export function buildActionForm(
+  schema: JsonSchema,
+  onSubmit: () => void,
+  options?: FormOptions,
+): ActionForm {
   const wrappers = new Map<string, HTMLElement>();
+  const controls = new Map<string, Control>();
   const datalists = new Map<string, HTMLDataListElement>();
 
   function field(
@@ -76,9 +111,10 @@ export function buildActionForm(schema: JsonSchema, onSubmit: () => void): Actio
     );
     const hint = inner.description ? h("small", { class: "hint" }, inner.description) : null;
     const err = h("p", { class: "field-error", id: errId, role: "alert", hidden: true });
-    const wrap = (control: HTMLElement) => {
+    const wrap = (control: Control) => {
       const w = h("div", { class: "field", "data-field": path }, label, control, hint, err);
       wrappers.set(path, w);
+      controls.set(path, control);
       return w;
     };
     const common = { id, name: path, "aria-describedby": errId };
@@ -132,6 +168,7 @@ export function buildActionForm(schema: JsonSchema, onSubmit: () => void): Actio
           if (include && !include.checked) return { present: false, value: undefined };
           const value: Record<string, unknown> = {};
           Object.keys(inner.properties!).forEach((k, i) => {
+            if (kids[i].el?.hidden) return; // not used by the current choice
             const r = kids[i].read();
             if (r.present) value[k] = r.value;
           });
@@ -244,6 +281,21 @@ export function buildActionForm(schema: JsonSchema, onSubmit: () => void): Actio
     onSubmit();
   });
 
+  // Show only the fields the current choice uses; clear the ones it hides.
+  const chooser = options ? controls.get(options.discriminator) : undefined;
+  const relevance = () => {
+    if (!options || !chooser) return;
+    for (const name of Object.keys(schema.properties ?? {})) {
+      const w = wrappers.get(name);
+      if (!w || name === options.discriminator) continue;
+      const show = options.shows(name, chooser.value);
+      if (!show && !w.hidden) clearControls(w);
+      w.hidden = !show;
+    }
+  };
+  chooser?.addEventListener("change", relevance);
+  relevance();
+
   return {
     element,
     read: () => root.read().value as Record<string, unknown>,
@@ -284,6 +336,23 @@ export function buildActionForm(schema: JsonSchema, onSubmit: () => void): Actio
     suggest(path, values) {
       const list = datalists.get(path);
       if (list) list.replaceChildren(...values.map((v) => h("option", { value: v })));
+    },
+    restrict(path, values) {
+      const sel = controls.get(path);
+      if (!(sel instanceof HTMLSelectElement)) return;
+      const before = sel.value;
+      const blank = [...sel.options].find((o) => o.value === "");
+      sel.replaceChildren(
+        ...(blank ? [blank] : []),
+        ...values.map((v) => h("option", { value: v }, v)),
+      );
+      sel.value =
+        values.includes(before) || before === "" ? before : blank ? "" : (values[0] ?? "");
+      if (sel.value !== before) sel.dispatchEvent(new Event("change"));
+    },
+    dropStale(path, values) {
+      const c = controls.get(path);
+      if (c && c.value !== "" && !values.includes(c.value)) c.value = "";
     },
   };
 }
