@@ -48,6 +48,8 @@ const HELP = `usage: seige train --role blue|red --opponent <spec> --out DIR
   --episodes    training episodes (default 3000)
   --minutes     stop training after this many minutes, whatever --episodes says
   --batch       episodes per update (default 16)
+  --lr          Adam step size of the policy (default 0.003)
+  --entropy     entropy bonus per decision (default 0.03)
   --eval-seeds  held-out seeds for baselines and cross-play (default 1000..1099;
                 training seeds start at 10^9, so they never overlap)
   --alternate   R rounds of alternating best responses: round r trains --role
@@ -66,6 +68,8 @@ export interface LegOptions {
   episodes: number;
   minutes?: number;
   batch: number;
+  lr?: number;
+  entropy?: number;
   evalSeeds: number[];
   target: TargetSystem;
   command: string;
@@ -113,6 +117,8 @@ export async function trainLeg(o: LegOptions): Promise<CrossPlayReport> {
     seed: o.seed,
     episodes: o.episodes,
     batch: o.batch,
+    ...(o.lr !== undefined ? { lr: o.lr } : {}),
+    ...(o.entropy !== undefined ? { entropy: o.entropy } : {}),
     ...(o.minutes !== undefined ? { seconds: o.minutes * 60 } : {}),
     ...(o.init ? { init: readCheckpoint(o.init) } : {}),
     onUpdate: (m) => {
@@ -192,6 +198,8 @@ export async function run(argv: string[]): Promise<number> {
       episodes: { type: "string" },
       minutes: { type: "string" },
       batch: { type: "string" },
+      lr: { type: "string" },
+      entropy: { type: "string" },
       "eval-seeds": { type: "string" },
       alternate: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -213,6 +221,15 @@ export async function run(argv: string[]): Promise<number> {
   const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
   if (minutes !== undefined && !(minutes > 0))
     throw new CliUsageError("--minutes must be a positive number");
+  const num = (v: string | undefined, flag: string) => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!(x >= 0) || !Number.isFinite(x))
+      throw new CliUsageError(`--${flag} must be a non-negative number`);
+    return x;
+  };
+  const lr = num(values.lr, "lr");
+  const entropy = num(values.entropy, "entropy");
   const rounds = intFlag(values.alternate, "alternate", 0);
   if (rounds < 0) throw new CliUsageError("--alternate must be at least 1");
   const leg = {
@@ -225,6 +242,8 @@ export async function run(argv: string[]): Promise<number> {
     batch,
     evalSeeds: parseSeeds(values["eval-seeds"] ?? "1000..1099"),
     ...(minutes !== undefined ? { minutes } : {}),
+    ...(lr !== undefined ? { lr } : {}),
+    ...(entropy !== undefined ? { entropy } : {}),
     command: `seige train ${argv.join(" ")}`,
   };
   const target = await createTarget();

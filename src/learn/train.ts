@@ -68,7 +68,7 @@ const RETURN_SCALE = 20;
 export async function train(o: TrainOptions): Promise<Checkpoint> {
   const hidden = o.hidden ?? [64, 64];
   const batch = o.batch ?? 16;
-  const beta = o.entropy ?? 0.01;
+  const beta = o.entropy ?? 0.03;
   const now = o.now ?? (() => Date.now());
   const start = now();
   const net = o.init
