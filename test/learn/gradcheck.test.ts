@@ -7,7 +7,7 @@ import { type Decision, decisionLossGrad, softmax } from "../../src/learn/decisi
 import { Adam, Mlp } from "../../src/learn/mlp.js";
 import { Rng } from "../../src/util/rng.js";
 
-function decision(rng: Rng, inputs: number, dim: number, out: number): Decision {
+function decision(rng: Rng, inputs: number, dim: number): Decision {
   const xs = Array.from({ length: inputs }, () =>
     Float64Array.from({ length: dim }, () => rng.normal()),
   );
@@ -40,7 +40,7 @@ describe("gradients", () => {
   it("the MLP backward pass and the REINFORCE loss match central differences", () => {
     const rng = new Rng("gradcheck");
     const net = new Mlp({ input: 5, hidden: [7, 6], output: 8 }).init("gradcheck", 1);
-    const d = decision(rng, 3, 5, 8);
+    const d = decision(rng, 3, 5);
     for (const [adv, beta] of [
       [1.3, 0],
       [-0.7, 0.05],
@@ -69,7 +69,7 @@ describe("gradients", () => {
 
   it("descending the loss raises the chosen options' probability", () => {
     const net = new Mlp({ input: 5, hidden: [8], output: 8 }).init("ascent", 1);
-    const d = decision(new Rng("ascent"), 3, 5, 8);
+    const d = decision(new Rng("ascent"), 3, 5);
     const prob = () => {
       const outs = d.inputs.map((x) => net.forward(x).acts.at(-1) as Float64Array);
       const c = d.choices[1];
