@@ -45,11 +45,11 @@ function ticks(lo: number, hi: number, n = 4): number[] {
 const num = (x: number) =>
   Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
 
-/** One line chart as an SVG element (width 520, height 260). */
+/** One line chart as an SVG element (width 600, height 260). */
 export function lineChart(c: ChartSpec): string {
-  const W = 520;
+  const W = 600;
   const H = 260;
-  const m = { l: 52, r: 150, t: 28, b: 36 };
+  const m = { l: 52, r: 210, t: 28, b: 36 };
   const ys = smooth(c.ys, c.window);
   const all = [...ys, ...c.baselines.map((b) => b.y)];
   let lo = Math.min(...all);
