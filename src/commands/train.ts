@@ -81,9 +81,9 @@ export interface LegOptions {
 
 /** Trains one role against one opponent and writes the folder described above. */
 export async function trainLeg(o: LegOptions): Promise<CrossPlayReport> {
-  mkdirSync(o.out, { recursive: true });
   const opponentRole = other(o.role);
   policyFromSpec(opponentRole, o.opponent); // a bad spec fails before anything runs
+  mkdirSync(o.out, { recursive: true });
   const log = (s: string) => process.stderr.write(`seige train: ${s}\n`);
   const scripted = policyNames(o.role).map((n) => `scripted:${n}`);
   const baseline = await crossPlay({
