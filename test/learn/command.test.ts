@@ -13,11 +13,15 @@ const out = join(dir, "red");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let written: string[] = [];
+const keep = (s: unknown) => {
+  written.push(String(s));
+  return true;
+};
 beforeAll(() => {
-  written = [];
-  vi.spyOn(process.stderr, "write").mockImplementation((s) => (written.push(String(s)), true));
-  vi.spyOn(process.stdout, "write").mockImplementation((s) => (written.push(String(s)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation(keep);
+  vi.spyOn(process.stdout, "write").mockImplementation(keep);
 });
+afterAll(() => vi.restoreAllMocks());
 
 describe("seige train", () => {
   it("trains, reports and evaluates on held-out seeds", async () => {
