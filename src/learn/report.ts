@@ -91,6 +91,7 @@ export function lineChart(c: ChartSpec): string {
     .join("");
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    `<title>${esc(c.title)}</title>`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${m.l}" y="16" font-size="13" font-weight="bold">${esc(c.title)}</text>`,
     grid,
