@@ -40,6 +40,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "cross-play matrix of Red against Blue policies (table, JSON, HTML heatmap)",
     load: () => import("./commands/eval.js"),
   },
+  train: {
+    summary: "train a role's policy in process (policy gradient) and report curves and cross-play",
+    load: () => import("./commands/train.js"),
+  },
   lens: {
     summary: "the white-box runtime: make-tiny | forward | generate | inspect | serve (OpenAI API)",
     load: () => import("./commands/lens.js"),

@@ -15,6 +15,7 @@ const HELP = `usage: seige eval --red <spec,...> --blue <spec,...> --seeds A..B
                   [--stage K] [--concurrency N] [--json] [--html FILE.html] [--no-tools] [--quiet]
 
   --red, --blue  comma-separated policy specs: scripted names, scripted:<name>,
+                 learned:DIR (a seige train output folder),
                  llm:<url>#<model>[?tools=0&...]
   --seeds        held-out seeds: A..B (inclusive), A,B,C or a mix
   --stage        curriculum stage 1-3 (default 1)

@@ -9,11 +9,11 @@
  * the episodes completed (exit 130).
  */
 import { closeSync, openSync, writeSync } from "node:fs";
-import { resolvePolicy } from "../agents/index.js";
 import { Curriculum } from "../arena/index.js";
 import type { EpisodeSummary, Stage } from "../arena/schema.js";
 import { playEpisode, Recorder, SeigeEnv } from "../env/index.js";
 import { type PlayReport, summarize } from "../env/metrics.js";
+import { policyFromSpec } from "../learn/index.js";
 import { createTarget } from "../target/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 import { checkOutputPath } from "./output-path.js";
@@ -23,8 +23,9 @@ import { Progress, progressMode } from "./progress.js";
 const HELP = `usage: seige play --red <policy> --blue <policy> [--episodes N] [--seed S] [--stage K]
                   [--curriculum] [--record FILE.jsonl] [--json] [--quiet]
 
-  --red        random | text | steer                         (default steer)
-  --blue       allow-all | block-all | flag-all | probe-threshold (default probe-threshold)
+  --red        random | text | steer | learned:DIR           (default steer)
+  --blue       allow-all | block-all | flag-all | probe-threshold | learned:DIR
+               (default probe-threshold)
   --episodes   number of episodes (default 10); episode i uses seed S+i
   --seed       first seed (default 0)
   --stage      curriculum stage 1-3 (default 1)
@@ -60,8 +61,8 @@ export async function run(argv: string[]): Promise<number> {
   const firstStage = intFlag(values.stage, "stage", 1);
   if (episodes < 1) throw new CliUsageError("--episodes must be at least 1");
   if (![1, 2, 3].includes(firstStage)) throw new CliUsageError("--stage must be 1, 2 or 3");
-  const red = resolvePolicy("red", values.red!);
-  const blue = resolvePolicy("blue", values.blue!);
+  const red = policyFromSpec("red", values.red!);
+  const blue = policyFromSpec("blue", values.blue!);
 
   if (values.record) checkOutputPath(values.record, "record");
 

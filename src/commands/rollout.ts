@@ -18,7 +18,8 @@ import { Progress } from "./progress.js";
 
 const HELP = `usage: seige rollout --role red|blue --policy <spec> --opponent <spec> --seeds A..B
                      [--group-size G] [--out FILE.jsonl] [--stage K] [--concurrency N]
-                     [--max-ticks T] [--run-id ID] [--no-tools]
+                     [--max-ticks T] [--run-id ID] [--no-tools] [--format rollout|sft]
+                     [--min-return R]
        seige rollout --schema      (print the JSON Schema of one rollout line)
 
   --role         the role the policy plays (the opponent plays the other)
@@ -33,6 +34,9 @@ const HELP = `usage: seige rollout --role red|blue --policy <spec> --opponent <s
   --run-id       run id written on every line (default a random UUID)
   --no-tools     ask llm: policies for one JSON object instead of function calls
   --quiet        no progress on stderr
+  --format       rollout (default) or sft: one TRL SFTTrainer chat example per decision
+                 (messages with the tool call, tools), for training/sft_warmstart.py
+  --min-return   with --format sft, keep only episodes whose return is at least R
 The target comes from SEIGE_TARGET_BACKEND (default sim). Schema: docs/rollouts.md.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -51,6 +55,8 @@ export async function run(argv: string[]): Promise<number> {
       "run-id": { type: "string" },
       "no-tools": { type: "boolean", default: false },
       quiet: { type: "boolean", short: "q", default: false },
+      format: { type: "string", default: "rollout" },
+      "min-return": { type: "string" },
       schema: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -90,12 +96,42 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   if (values.out) checkOutputPath(values.out, "out");
+  if (values.format !== "rollout" && values.format !== "sft")
+    throw new CliUsageError("--format must be rollout or sft");
+  const minReturn = values["min-return"] === undefined ? undefined : Number(values["min-return"]);
+  if (minReturn !== undefined && !Number.isFinite(minReturn))
+    throw new CliUsageError("--min-return expects a number");
+
   const target = await createTarget();
   const out = values.out ? createWriteStream(values.out) : null;
   const write = (text: string) =>
     out
       ? new Promise<void>((r) => (out.write(text) ? r() : out.once("drain", r)))
       : process.stdout.write(text);
+  const finish = async () => {
+    if (out)
+      await new Promise<void>((resolve, reject) =>
+        out.end((e?: Error | null) => (e ? reject(e) : resolve())),
+      );
+    await target.close?.();
+    return 0;
+  };
+  if (values.format === "sft") {
+    const { exportSft } = await import("./rollout-sft.js");
+    await exportSft({
+      role,
+      policy: values.policy,
+      opponent: values.opponent,
+      seeds,
+      stage: stage as Stage,
+      ...(maxTicks !== undefined ? { maxTicks } : {}),
+      ...(minReturn !== undefined ? { minReturn } : {}),
+      target,
+      opponents: { ...base, llmAllowlist: allow },
+      write,
+    });
+    return finish();
+  }
   const total = seeds.length * groupSize;
   const progress = new Progress(`rollout ${role} ${values.policy} vs ${values.opponent}`, total, {
     mode: values.quiet ? "quiet" : "auto",
@@ -134,10 +170,5 @@ export async function run(argv: string[]): Promise<number> {
       `seige rollout: ${fell} policy replies were malformed or failed and were replaced by the safe default (latest: ${last})\n`,
     );
   }
-  if (out)
-    await new Promise<void>((resolve, reject) =>
-      out.end((e?: Error | null) => (e ? reject(e) : resolve())),
-    );
-  await target.close?.();
-  return 0;
+  return finish();
 }

@@ -6,6 +6,8 @@
  *   reset seed equals this episode's seed, else the first one;
  * - `llm:<url>#<model>`: an LLM policy (src/agents/llm) on an OpenAI-compatible
  *   endpoint, e.g. a frozen adapter served by vLLM.
+ * - `learned:<folder>`: a policy trained by `seige train` (src/learn), from a folder
+ *   inside `SEIGE_LEARNED_DIR` (default `./runs`).
  * All are seeded from the episode seed, so the same seed and the same actions of
  * the client give the same episode. Because a *client* names the opponent, a
  * client must not be able to make the server read arbitrary files or call
@@ -19,6 +21,7 @@ import { policyNames, resolvePolicy } from "../agents/index.js";
 import { llmPolicy, parseLlmSpec } from "../agents/llm/index.js";
 import type { Policy } from "../agents/types.js";
 import type { Action, Role } from "../arena/schema.js";
+import { learnedPath, learnedPolicy, parseLearnedSpec } from "../learn/index.js";
 import { SeigeError } from "../util/errors.js";
 import { hash32 } from "../util/rng.js";
 import { parseRecording } from "./recording.js";
@@ -109,9 +112,11 @@ function buildOpponent(
       );
     }
     policy = llmPolicy(role, spec);
+  } else if (spec.startsWith("learned:")) {
+    policy = learnedOpponent(spec, role);
   } else {
     throw bad(
-      `unknown opponent '${spec.slice(0, 80)}': use "none", "scripted:<name>" (e.g. scripted:probe-threshold), "replay:<file.jsonl>" or "llm:<url>#<model>"`,
+      `unknown opponent '${spec.slice(0, 80)}': use "none", "scripted:<name>" (e.g. scripted:probe-threshold), "replay:<file.jsonl>", "llm:<url>#<model>" or "learned:<folder>"`,
     );
   }
   return policy;
@@ -198,4 +203,10 @@ class ReplayPolicy {
       ? { agent_type: "red", strategy: "persona_manipulation", payload: "Hello, can you help me?" }
       : { agent_type: "blue", action_type: "monitor" };
   }
+}
+
+/** A `seige train` policy from a folder inside SEIGE_LEARNED_DIR (clients name it, so it stays inside). */
+function learnedOpponent(spec: string, role: Role): Policy {
+  const root = process.env.SEIGE_LEARNED_DIR || "./runs";
+  return learnedPolicy(role, spec, learnedPath(parseLearnedSpec(spec).dir, root));
 }

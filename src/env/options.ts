@@ -18,7 +18,7 @@ export const EnvResetOptionsSchema = ResetOptionsSchema.extend({
     .max(200)
     .optional()
     .describe(
-      '"none" (two-player, default), or the other role played inside the env: "scripted:<name>", "replay:<file.jsonl>" (from the server\'s replay folder) or "llm:<url>#<model>" (allow-listed endpoints only)',
+      '"none" (two-player, default), or the other role played inside the env: "scripted:<name>", "replay:<file.jsonl>" (from the server\'s replay folder), "llm:<url>#<model>" (allow-listed endpoints only) or "learned:<folder>" (a seige train output inside SEIGE_LEARNED_DIR)',
     ),
 });
 export type EnvResetOptions = z.infer<typeof EnvResetOptionsSchema>;

@@ -15,6 +15,7 @@ import { policySeed } from "../agents/two-player.js";
 import type { Policy } from "../agents/types.js";
 import type { Observation, RewardComponents, Role, Stage, StepResult } from "../arena/schema.js";
 import { type OpponentConfig, opponentConfigFromEnv, SeigeEnv } from "../env/index.js";
+import { isLearnedSpec, learnedPolicy } from "../learn/index.js";
 import type { TargetSystem } from "../target/types.js";
 import { SeigeError } from "../util/errors.js";
 import { hash32 } from "../util/rng.js";
@@ -47,8 +48,9 @@ export interface RolloutOptions {
   onLine?: (line: RolloutLine) => void | Promise<void>;
 }
 
-/** Builds a policy from a spec, applying LLM overrides to `llm:` specs. */
+/** Builds a policy from a spec, applying LLM overrides to `llm:` specs; `learned:DIR` loads a checkpoint. */
 export function makePolicy(role: Role, spec: string, llm: Partial<LlmOptions> = {}): Policy {
+  if (isLearnedSpec(spec)) return learnedPolicy(role, spec);
   return spec.startsWith("llm:") ? llmPolicy(role, spec, llm) : resolvePolicy(role, spec);
 }
 

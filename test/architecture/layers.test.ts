@@ -14,6 +14,7 @@ const RANK: Record<string, number> = {
   target: 3,
   arena: 4,
   agents: 5,
+  learn: 5.5,
   env: 6,
   rollout: 7,
   client: 7,

@@ -1,0 +1,261 @@
+/**
+ * `seige train`: the built-in learner (src/learn) trains one role against a fixed
+ * opponent on the sim (or whatever SEIGE_TARGET_BACKEND names), in process, then
+ * measures it. An output folder holds:
+ *   policy.json       the checkpoint (`learned:DIR` anywhere a policy name is taken)
+ *   metrics.jsonl     one line per update (return, win rate, components, entropy)
+ *   baselines.json    the role's scripted policies against the same opponent, held-out seeds
+ *   crossplay.json    learned and scripted policies of the role against every scripted
+ *                     opponent (and the training opponent), held-out seeds
+ *   report.html       SVG curves with the baselines as lines, and the cross-play tables
+ *   return.svg        the return curve alone, for a README
+ * With --alternate R it runs R rounds of alternating best responses instead
+ * (src/commands/train-alternate.ts). Progress goes to stderr.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { policyNames } from "../agents/index.js";
+import type { Role, Stage } from "../arena/schema.js";
+import {
+  policyFromSpec,
+  readCheckpoint,
+  saveCheckpoint,
+  train,
+  type UpdateMetrics,
+} from "../learn/index.js";
+import { type Baseline, renderTrainReport, trainCharts } from "../learn/report.js";
+import {
+  type CrossPlayReport,
+  crossPlay,
+  formatCrossPlay,
+  parseSeeds,
+  renderCrossPlayHtml,
+} from "../rollout/index.js";
+import { createTarget } from "../target/index.js";
+import type { TargetSystem } from "../target/types.js";
+import { CliUsageError, intFlag, parseFlags } from "./args.js";
+
+const HELP = `usage: seige train --role blue|red --opponent <spec> --out DIR
+                   [--stage N] [--seed S] [--episodes N] [--minutes M] [--batch B]
+                   [--eval-seeds A..B] [--alternate ROUNDS]
+
+  --role        the role to train
+  --opponent    the other role's fixed policy: scripted:<name> or learned:DIR
+                (default scripted:steer for --role blue, scripted:probe-threshold for red)
+  --out         output folder (policy.json, metrics.jsonl, report.html, ...)
+  --stage       curriculum stage 1-3 (default 2)
+  --seed        training seed: initial weights, sampling, training episodes (default 0)
+  --episodes    training episodes (default 3000)
+  --minutes     stop training after this many minutes, whatever --episodes says
+  --batch       episodes per update (default 16)
+  --lr          Adam step size of the policy (default 0.003)
+  --entropy     entropy bonus per decision (default 0.03)
+  --eval-seeds  held-out seeds for baselines and cross-play (default 1000..1099;
+                training seeds start at 10^9, so they never overlap)
+  --alternate   R rounds of alternating best responses: round r trains --role
+                against the other role's round r-1 policy (round 0: --opponent),
+                then the other role against it; each leg gets --episodes
+The target comes from SEIGE_TARGET_BACKEND (default sim).`;
+
+const other = (r: Role): Role => (r === "red" ? "blue" : "red");
+
+export interface LegOptions {
+  role: Role;
+  opponent: string;
+  out: string;
+  stage: Stage;
+  seed: number;
+  episodes: number;
+  minutes?: number;
+  batch: number;
+  lr?: number;
+  entropy?: number;
+  evalSeeds: number[];
+  target: TargetSystem;
+  command: string;
+  /** continue from this folder's checkpoint */
+  init?: string;
+  /** extra policies of the other role for the cross-play table */
+  extraOpponents?: string[];
+}
+
+/** Trains one role against one opponent and writes the folder described above. */
+export async function trainLeg(o: LegOptions): Promise<CrossPlayReport> {
+  const opponentRole = other(o.role);
+  policyFromSpec(opponentRole, o.opponent); // a bad spec fails before anything runs
+  mkdirSync(o.out, { recursive: true });
+  const log = (s: string) => process.stderr.write(`seige train: ${s}\n`);
+  const scripted = policyNames(o.role).map((n) => `scripted:${n}`);
+  const baseline = await crossPlay({
+    red: o.role === "red" ? scripted : [o.opponent],
+    blue: o.role === "blue" ? scripted : [o.opponent],
+    seeds: o.evalSeeds,
+    stage: o.stage,
+    target: o.target,
+  });
+  const baselines: Baseline[] = scripted.map((name, i) => {
+    const cell = o.role === "red" ? baseline.cells[i][0] : baseline.cells[0][i];
+    const mine = o.role === "red" ? cell.red_return : cell.blue_return;
+    const win = o.role === "red" ? cell.red_win_rate : cell.blue_win_rate;
+    return { name, mean_return: mine.mean, win_rate: win.mean, components: {} };
+  });
+  writeFileSync(join(o.out, "baselines.json"), `${JSON.stringify(baselines, null, 1)}\n`);
+  log(
+    `${o.role} vs ${o.opponent}, stage ${o.stage}: baselines ${baselines.map((b) => `${b.name} ${b.mean_return.toFixed(1)}`).join(", ")}`,
+  );
+
+  const metricsPath = join(o.out, "metrics.jsonl");
+  writeFileSync(metricsPath, "");
+  const metrics: UpdateMetrics[] = [];
+  const started = Date.now();
+  const checkpoint = await train({
+    role: o.role,
+    opponentName: o.opponent,
+    makeOpponent: () => policyFromSpec(opponentRole, o.opponent),
+    target: o.target,
+    stage: o.stage,
+    seed: o.seed,
+    episodes: o.episodes,
+    batch: o.batch,
+    ...(o.lr !== undefined ? { lr: o.lr } : {}),
+    ...(o.entropy !== undefined ? { entropy: o.entropy } : {}),
+    ...(o.minutes !== undefined ? { seconds: o.minutes * 60 } : {}),
+    ...(o.init ? { init: readCheckpoint(o.init) } : {}),
+    onUpdate: (m) => {
+      metrics.push(m);
+      writeFileSync(metricsPath, `${JSON.stringify(m)}\n`, { flag: "a" });
+      if (m.update % 10 === 0 || m.episodes >= o.episodes) {
+        const recent = metrics.slice(-10);
+        const mean = (f: (x: UpdateMetrics) => number) =>
+          recent.reduce((s, x) => s + f(x), 0) / recent.length;
+        log(
+          `${m.episodes}/${o.episodes} episodes, ${m.seconds}s: return ${mean((x) => x.mean_return).toFixed(2)}, win ${(100 * mean((x) => x.win_rate)).toFixed(0)}%, entropy ${mean((x) => x.entropy).toFixed(2)}`,
+        );
+      }
+    },
+  });
+  const seconds = Math.round((Date.now() - started) / 1000);
+  saveCheckpoint(o.out, checkpoint);
+  log(
+    `trained ${checkpoint.trained.episodes} episodes in ${seconds}s; checkpoint ${join(o.out, "policy.json")}`,
+  );
+
+  const learned = `learned:${o.out}`;
+  const mine = [learned, ...scripted];
+  const theirs = [
+    ...new Set([
+      ...policyNames(opponentRole).map((n) => `scripted:${n}`),
+      o.opponent,
+      ...(o.extraOpponents ?? []),
+    ]),
+  ];
+  const report = await crossPlay({
+    red: o.role === "red" ? mine : theirs,
+    blue: o.role === "blue" ? mine : theirs,
+    seeds: o.evalSeeds,
+    stage: o.stage,
+    target: o.target,
+  });
+  writeFileSync(join(o.out, "crossplay.json"), `${JSON.stringify(report)}\n`);
+  writeFileSync(join(o.out, "crossplay.html"), renderCrossPlayHtml(report, o.command));
+  const charts = trainCharts(metrics, baselines, o.role);
+  writeFileSync(join(o.out, "return.svg"), `${charts[0]}\n`);
+  const vs = (spec: string) => {
+    const i = o.role === "red" ? report.red.indexOf(spec) : report.blue.indexOf(spec);
+    const j = o.role === "red" ? report.blue.indexOf(o.opponent) : report.red.indexOf(o.opponent);
+    const cell = o.role === "red" ? report.cells[i][j] : report.cells[j][i];
+    return o.role === "red" ? cell.red_return.mean : cell.blue_return.mean;
+  };
+  const summary = [
+    `${checkpoint.trained.episodes} training episodes in ${seconds} s (${checkpoint.trained.updates} updates of ${o.batch})`,
+    `held-out seeds ${o.evalSeeds[0]}..${o.evalSeeds.at(-1)} (${o.evalSeeds.length}), stage ${o.stage}, target ${o.target.info.backend}/${o.target.info.modelId}`,
+    ...mine.map((s) => `${s} against ${o.opponent}: mean ${o.role} return ${vs(s).toFixed(2)}`),
+  ];
+  writeFileSync(
+    join(o.out, "report.html"),
+    renderTrainReport({
+      title: `seige train: ${o.role} against ${o.opponent}`,
+      command: o.command,
+      summary,
+      charts,
+      crossPlayHtml: `<pre>${formatCrossPlay(report).replace(/&/g, "&amp;").replace(/</g, "&lt;")}</pre>`,
+    }),
+  );
+  for (const s of summary) log(s);
+  log(`report ${join(o.out, "report.html")}`);
+  return report;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      role: { type: "string" },
+      opponent: { type: "string" },
+      out: { type: "string" },
+      stage: { type: "string" },
+      seed: { type: "string" },
+      episodes: { type: "string" },
+      minutes: { type: "string" },
+      batch: { type: "string" },
+      lr: { type: "string" },
+      entropy: { type: "string" },
+      "eval-seeds": { type: "string" },
+      alternate: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const role = values.role;
+  if (role !== "red" && role !== "blue") throw new CliUsageError("--role must be blue or red");
+  if (!values.out) throw new CliUsageError("--out DIR is required");
+  const stage = intFlag(values.stage, "stage", 2);
+  if (![1, 2, 3].includes(stage)) throw new CliUsageError("--stage must be 1, 2 or 3");
+  const episodes = intFlag(values.episodes, "episodes", 3000);
+  if (episodes < 1) throw new CliUsageError("--episodes must be at least 1");
+  const batch = intFlag(values.batch, "batch", 16);
+  if (batch < 1) throw new CliUsageError("--batch must be at least 1");
+  const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
+  if (minutes !== undefined && !(minutes > 0))
+    throw new CliUsageError("--minutes must be a positive number");
+  const num = (v: string | undefined, flag: string) => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!(x >= 0) || !Number.isFinite(x))
+      throw new CliUsageError(`--${flag} must be a non-negative number`);
+    return x;
+  };
+  const lr = num(values.lr, "lr");
+  const entropy = num(values.entropy, "entropy");
+  const rounds = intFlag(values.alternate, "alternate", 0);
+  if (rounds < 0) throw new CliUsageError("--alternate must be at least 1");
+  const leg = {
+    role: role as Role,
+    opponent: values.opponent ?? (role === "blue" ? "scripted:steer" : "scripted:probe-threshold"),
+    out: values.out,
+    stage: stage as Stage,
+    seed: intFlag(values.seed, "seed", 0),
+    episodes,
+    batch,
+    evalSeeds: parseSeeds(values["eval-seeds"] ?? "1000..1099"),
+    ...(minutes !== undefined ? { minutes } : {}),
+    ...(lr !== undefined ? { lr } : {}),
+    ...(entropy !== undefined ? { entropy } : {}),
+    command: `seige train ${argv.join(" ")}`,
+  };
+  const target = await createTarget();
+  try {
+    if (rounds > 0) {
+      const { alternate } = await import("./train-alternate.js");
+      await alternate({ ...leg, target }, rounds);
+    } else {
+      await trainLeg({ ...leg, target });
+    }
+  } finally {
+    await target.close?.();
+  }
+  return 0;
+}

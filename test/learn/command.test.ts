@@ -1,0 +1,75 @@
+// `seige train` as the CLI dispatches it: a short run writes the checkpoint,
+// one metrics line per update, the report with its SVG charts and the held-out
+// cross-play with the learned policy in it; the folder then works as
+// `learned:DIR` in `seige eval`; bad flags are usage errors (exit code 2).
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "seige-train-cli-"));
+const out = join(dir, "red");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let written: string[] = [];
+const keep = (s: unknown) => {
+  written.push(String(s));
+  return true;
+};
+beforeAll(() => {
+  vi.spyOn(process.stderr, "write").mockImplementation(keep);
+  vi.spyOn(process.stdout, "write").mockImplementation(keep);
+});
+afterAll(() => vi.restoreAllMocks());
+
+describe("seige train", () => {
+  it("trains, reports and evaluates on held-out seeds", async () => {
+    const argv = ["train", "--role", "red", "--opponent", "scripted:allow-all", "--stage", "1"];
+    const flags = ["--episodes", "32", "--eval-seeds", "1000..1002", "--out", out];
+    expect(await main([...argv, ...flags])).toBe(0);
+    for (const f of [
+      "policy.json",
+      "metrics.jsonl",
+      "report.html",
+      "return.svg",
+      "crossplay.json",
+    ]) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    const metrics = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n");
+    expect(metrics.map((l) => JSON.parse(l).episodes)).toEqual([16, 32]);
+    const report = readFileSync(join(out, "report.html"), "utf8");
+    expect(report.match(/<svg /g)?.length).toBeGreaterThanOrEqual(4);
+    const cross = JSON.parse(readFileSync(join(out, "crossplay.json"), "utf8"));
+    expect(cross.red[0]).toBe(`learned:${out}`);
+    expect(cross.seeds).toEqual([1000, 1001, 1002]);
+    expect(written.join("")).toMatch(/32\/32 episodes/);
+    written = [];
+    const spec = `learned:${out}`;
+    expect(
+      await main(["eval", "--red", spec, "--blue", "allow-all", "--seeds", "1000..1001", "--json"]),
+    ).toBe(0);
+    expect(
+      JSON.parse(
+        written
+          .join("")
+          .split("\n")
+          .find((l) => l.startsWith("{")) ?? "{}",
+      ).red,
+    ).toEqual([spec]);
+  }, 60_000);
+
+  it("rejects bad flags with exit code 2 before training", async () => {
+    expect(await main(["train", "--role", "green", "--out", dir])).toBe(2);
+    expect(await main(["train", "--role", "blue"])).toBe(2);
+    expect(await main(["train", "--role", "blue", "--out", dir, "--episodes", "0"])).toBe(2);
+    expect(
+      await main(["train", "--role", "blue", "--out", dir, "--opponent", "scripted:nope"]),
+    ).toBe(2);
+    expect(
+      await main(["train", "--role", "blue", "--out", dir, "--opponent", "learned:nowhere"]),
+    ).toBe(2);
+    expect(existsSync(join(dir, "policy.json"))).toBe(false);
+  });
+});

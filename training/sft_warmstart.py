@@ -1,0 +1,129 @@
+"""Warm-start an agent model on seige's tool calls before GRPO (LoRA adapters only).
+
+A small model that never calls a tool gets reward 0 on every GRPO rollout and so no gradient
+(`reward_std` 0). This script fine-tunes it, with supervised learning, on transcripts of a
+teacher policy exported by
+
+    node bin/seige.js rollout --format sft --role blue --policy probe-threshold \
+        --opponent scripted:steer --stage 2 --seeds 0..199 --out blue-sft.jsonl
+
+(one chat example per decision: the `llm:` agent's system and user messages for that view,
+then the teacher's action as a tool call; `--min-return R` keeps only good episodes), then
+saves a PEFT LoRA adapter that `train_red.py`/`train_blue.py --init-adapter`-style flows or
+vLLM `--lora-modules` can load. Each example is rendered with the model's own chat template
+(tools included) into plain text before training, so the varying tool schemas never pass
+through an Arrow schema. The base weights are never merged; with `--load-in-4bit` (QLoRA,
+bitsandbytes on a GPU) only the adapter is trained and saved.
+
+    python training/sft_warmstart.py --data blue-sft.jsonl --model Qwen/Qwen3-0.6B \
+        --output-dir runs/blue-sft --epochs 1
+
+TRL, transformers and peft are imported only after the arguments are parsed, so `--help`
+and `load_examples` work without them.
+"""
+
+import argparse
+import json
+import sys
+from typing import Any, Dict, List, Optional
+
+
+def load_examples(path: str, min_return: Optional[float] = None) -> List[Dict[str, Any]]:
+    """Reads `seige rollout --format sft` lines; tool-call arguments become objects."""
+    out: List[Dict[str, Any]] = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if "messages" not in row or "tools" not in row:
+                raise ValueError(f"{path}:{n}: not a seige sft line (needs messages and tools)")
+            if min_return is not None and row.get("episode_return", 0) < min_return:
+                continue
+            for m in row["messages"]:
+                for call in m.get("tool_calls") or []:
+                    fn = call["function"]
+                    if isinstance(fn.get("arguments"), str):
+                        fn["arguments"] = json.loads(fn["arguments"])
+                if m.get("content") is None:
+                    m["content"] = ""
+            out.append({"messages": row["messages"], "tools": row["tools"]})
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="sft_warmstart.py",
+        description="Supervised warm start on seige tool-call transcripts (LoRA adapter).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--data", required=True, help="JSONL from `seige rollout --format sft`")
+    p.add_argument("--model", required=True, help="base model: a folder or a hub id")
+    p.add_argument("--output-dir", required=True, help="where the adapter is saved")
+    p.add_argument("--min-return", type=float, default=None, help="keep episodes with at least this return")
+    p.add_argument("--epochs", type=float, default=1.0)
+    p.add_argument("--learning-rate", type=float, default=1e-4)
+    p.add_argument("--batch-size", type=int, default=4)
+    p.add_argument("--grad-accum", type=int, default=4)
+    p.add_argument("--max-length", type=int, default=4096, help="tokens per example")
+    p.add_argument("--lora-r", type=int, default=16)
+    p.add_argument("--lora-alpha", type=int, default=32)
+    p.add_argument("--load-in-4bit", action="store_true", help="QLoRA (needs bitsandbytes and a GPU)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--report-to", default="none")
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    examples = load_examples(args.data, args.min_return)
+    if not examples:
+        print("sft_warmstart: no examples to train on", file=sys.stderr)
+        return 2
+
+    from datasets import Dataset
+    from peft import LoraConfig
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import SFTConfig, SFTTrainer
+
+    tokenizer = AutoTokenizer.from_pretrained(args.model)
+    texts = [
+        tokenizer.apply_chat_template(e["messages"], tools=e["tools"], tokenize=False)
+        for e in examples
+    ]
+    model_kwargs: Dict[str, Any] = {}
+    if args.load_in_4bit:
+        from transformers import BitsAndBytesConfig
+
+        model_kwargs["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4")
+    model = AutoModelForCausalLM.from_pretrained(args.model, **model_kwargs)
+    config = SFTConfig(
+        output_dir=args.output_dir,
+        num_train_epochs=args.epochs,
+        learning_rate=args.learning_rate,
+        per_device_train_batch_size=args.batch_size,
+        gradient_accumulation_steps=args.grad_accum,
+        max_length=args.max_length,
+        dataset_text_field="text",
+        seed=args.seed,
+        report_to=args.report_to,
+        save_strategy="no",
+    )
+    peft_config = LoraConfig(
+        r=args.lora_r, lora_alpha=args.lora_alpha, target_modules="all-linear", task_type="CAUSAL_LM"
+    )
+    trainer = SFTTrainer(
+        model=model,
+        args=config,
+        train_dataset=Dataset.from_list([{"text": t} for t in texts]),
+        processing_class=tokenizer,
+        peft_config=peft_config,
+    )
+    trainer.train()
+    trainer.save_model(args.output_dir)  # the adapter only (a PeftModel saves its adapter)
+    print(f"sft_warmstart: {len(examples)} examples; adapter saved to {args.output_dir}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
