@@ -7,8 +7,9 @@
  * Every residual-stream edit acts at `blocks.{layer}.hook_resid_post`, the
  * output of block `layer`: that is the site the direction artifact reads its
  * activations from (src/directions extracts, baselines and probes at
- * resid_post), so a steer of `magnitude × typicalNorm(layer)` is measured in
- * the same units as the library, a `project_out` removes exactly the direction
+ * resid_post), so a steer of `magnitude × steerUnit(layer)` (the artifact's
+ * calibrated refusal flip scale, else the typical norm) is measured in the same
+ * units as the library, a `project_out` removes exactly the direction
  * the library found there, and a `mean_ablate` writes back the very mean the
  * baseline recorded. GAME.md §5 says "at target_layer"; resid_post makes layer
  * L's edit visible to every block after L and to Blue's probe at L.
@@ -58,6 +59,14 @@ function direction(kit: ProbeKit, label: string, layer: number, what: string): n
     );
   }
   return Array.from(kit.library.direction(label, layer));
+}
+
+/**
+ * The residual-norm size of 1 steering unit at `layer`: the artifact's calibrated
+ * refusal flip scale (GAME.md §5) where it measured one, else the typical norm.
+ */
+export function steerUnit(kit: ProbeKit, layer: number): number {
+  return kit.library.flipScale?.(layer) ?? kit.library.typicalNorm(layer);
 }
 
 /** Gram–Schmidt: an orthonormal basis of the span of `vectors` (near-dependent ones dropped). */
@@ -132,7 +141,7 @@ export function resolveInterventions(
           kind: "add",
           hook: residPost(iv.layer),
           vector: d,
-          scale: iv.magnitude * kit.library.typicalNorm(iv.layer),
+          scale: iv.magnitude * steerUnit(kit, iv.layer),
           positions: "all",
         });
         break;
