@@ -14,7 +14,7 @@ import { CliUsageError, intFlag, parseFlags } from "./args.js";
 import { Progress } from "./progress.js";
 
 const HELP = `usage: seige play --red <policy> --blue <policy> [--episodes N] [--seed S] [--stage K]
-                  [--curriculum] [--record FILE.jsonl] [--json]
+                  [--curriculum] [--record FILE.jsonl] [--json] [--target BACKEND]
 
   --red        random | text | steer                         (default steer)
   --blue       allow-all | block-all | flag-all | probe-threshold (default probe-threshold)
@@ -24,7 +24,8 @@ const HELP = `usage: seige play --red <policy> --blue <policy> [--episodes N] [-
   --curriculum start at --stage and promote on rolling averages (window 50)
   --record     write every episode as JSONL (replay with \`seige replay FILE\`)
   --json       print one JSON object on stdout instead of the table
-The target comes from SEIGE_TARGET_BACKEND (default sim).`;
+  --target     sim | lens | organism | openai: overrides SEIGE_TARGET_BACKEND (default sim);
+               organism = the model organism shipped in models/organism (docs/organism.md)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
@@ -38,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
       curriculum: { type: "boolean", default: false },
       record: { type: "string" },
       json: { type: "boolean", default: false },
+      target: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -53,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   const red = resolvePolicy("red", values.red!);
   const blue = resolvePolicy("blue", values.blue!);
 
-  const target = await createTarget();
+  const target = await createTarget({ backend: values.target });
   const env = new SeigeEnv(target);
   const out = values.record ? createWriteStream(values.record) : null;
   if (out) new Recorder(target, (line) => out.write(`${line}\n`)).attach(env);

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { run as play } from "../../src/commands/play.js";
 import { createTarget, organismDir, TARGET_BACKENDS } from "../../src/target/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -36,5 +37,12 @@ describe("the organism backend", () => {
         code: "config_error",
       });
     }
+  });
+
+  it("seige play --target picks the backend and rejects an unknown one before playing", async () => {
+    await expect(play(["--target", "bogus", "--episodes", "1"])).rejects.toMatchObject({
+      code: "config_error",
+      message: expect.stringContaining("organism"),
+    });
   });
 });
