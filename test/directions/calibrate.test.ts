@@ -3,20 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   artifactKit,
   calibrateFlip,
-  collectSets,
   FLIP_GRID,
-  fitArtifact,
   isRefusal,
-  lensSource,
-  loadPromptData,
-  modelHash,
   readArtifact,
   writeArtifact,
 } from "../../src/directions/index.js";
 import { type LensModel, loadModel } from "../../src/lens/index.js";
 import { steerUnit } from "../../src/target/lens/interventions.js";
 import { TinyDirs } from "../helpers/lens-tiny.js";
-import { writePromptFixture } from "./prompt-fixture.js";
+import { fitTinyArtifact, writePromptFixture } from "./prompt-fixture.js";
 
 const tiny = new TinyDirs();
 let model: LensModel;
@@ -41,22 +36,7 @@ describe("refusal flip calibration", () => {
   });
 
   it("finds the smallest grid scale that halves the behaviour, stores it and steers in it", async () => {
-    const data = loadPromptData(writePromptFixture(tiny.dir("data")));
-    const sets = await collectSets(lensSource(model), data, [0, 1]);
-    const artifact = fitArtifact(
-      sets,
-      {
-        modelHash: modelHash(dir),
-        backend: "lens",
-        modelType: model.config.modelType,
-        nLayers: 2,
-        dModel: 32,
-        position: "last",
-        template: "chat",
-        system: null,
-      },
-      data.version,
-    );
+    const artifact = await fitTinyArtifact(model, dir, writePromptFixture(tiny.dir("data")));
     const kit = artifactKit(artifact);
     const prompts = ["hello there", "what is the weather", "tell me a story", "help me"].map(
       (t) => model.chat([{ role: "user", content: t }]).tokens,

@@ -59,6 +59,15 @@ def loss_of(net, ids, tgt):
     return F.cross_entropy(logits.view(-1, logits.shape[-1]), tgt.view(-1), ignore_index=-100)
 
 
+def train_step(net, opt, ids, tgt):
+    loss = loss_of(net, ids, tgt)
+    opt.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+    opt.step()
+    return loss
+
+
 @torch.no_grad()
 def greedy(net, t, ids, n=48, hook=None):
     ids = list(ids)
@@ -177,11 +186,7 @@ def main():
     step = 0
     while time.time() - t0 < a.copy_minutes * 60:
         set_lr()
-        loss = loss_of(net, *copy_batch())
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-        opt.step()
+        loss = train_step(net, opt, *copy_batch())
         if step % 10 == 0:
             print(f"copy step {step} t={time.time()-t0:.0f}s loss {loss.item():.3f}", flush=True)
         step += 1
@@ -196,11 +201,7 @@ def main():
             rng.shuffle(pool)
         set_lr()
         ids, tgt = copy_batch() if step % 4 == 0 else batch(pool.pop(), t.ENDOFTEXT)
-        loss = loss_of(net, ids, tgt)
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-        opt.step()
+        loss = train_step(net, opt, ids, tgt)
         if step % 10 == 0:
             print(f"chat step {step} t={time.time()-t0:.0f}s loss {loss.item():.3f} T={ids.shape[1]}", flush=True)
         if step % a.eval_every == 0 and step > 0:
