@@ -18,9 +18,10 @@
  * - `enableCpuMemArena: false`, `enableMemPattern: false`: every decode step
  *   feeds a KV cache one position longer (and every prompt has its own length),
  *   so each run has new shapes; with the arena and memory patterns on, ORT plans
- *   and keeps buffers per shape and never gives them back. Two lens-backed
- *   episodes on a 4-layer, 64-wide model grew past 4 GB that way (issue 13);
- *   with both off the same run stayed under 400 MB at the same speed.
+ *   and keeps buffers per shape and never gives them back. Lens-backed play on
+ *   a 4-layer, 64-wide model reached 4.1 GB within two minutes that way, still
+ *   growing (issue 13 saw 5.5 GB for two episodes); with both off, two episodes
+ *   peaked at 1.2 GB RSS with no loss of speed.
  */
 import * as ort from "onnxruntime-node";
 import { SeigeError } from "../util/errors.js";
