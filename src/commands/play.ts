@@ -21,7 +21,7 @@ import { trackTicks } from "./play-progress.js";
 import { Progress, progressMode } from "./progress.js";
 
 const HELP = `usage: seige play --red <policy> --blue <policy> [--episodes N] [--seed S] [--stage K]
-                  [--curriculum] [--record FILE.jsonl] [--json] [--quiet]
+                  [--curriculum] [--record FILE.jsonl] [--json] [--quiet] [--target BACKEND]
 
   --red        random | text | steer | learned:DIR           (default steer)
   --blue       allow-all | block-all | flag-all | probe-threshold | learned:DIR
@@ -34,7 +34,8 @@ const HELP = `usage: seige play --red <policy> --blue <policy> [--episodes N] [-
   --json       print one JSON object on stdout instead of the table (progress on
                stderr as JSON lines)
   --quiet      no progress on stderr
-The target comes from SEIGE_TARGET_BACKEND (default sim).`;
+  --target     sim | lens | organism | openai: overrides SEIGE_TARGET_BACKEND (default sim);
+               organism = the model organism shipped in models/organism (docs/organism.md)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
@@ -49,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       record: { type: "string" },
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", short: "q", default: false },
+      target: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -66,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
 
   if (values.record) checkOutputPath(values.record, "record");
 
-  const target = await createTarget();
+  const target = await createTarget({ backend: values.target });
   const env = new SeigeEnv(target);
   const out = values.record ? openSync(values.record, "w") : null;
   const episodeLines: string[] = [];

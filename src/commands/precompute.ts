@@ -10,6 +10,8 @@
 import { join } from "node:path";
 import {
   type ArtifactMetadata,
+  artifactKit,
+  calibrateFlip,
   collectSets,
   DIRECTION_METHODS,
   type DirectionMethod,
@@ -20,6 +22,7 @@ import {
   loadPromptData,
   modelHash,
   type ProgressFn,
+  promptTokens,
   resolveLayers,
   writeArtifact,
 } from "../directions/index.js";
@@ -48,6 +51,8 @@ const HELP = `usage: seige precompute --model DIR [--layers 0,4-8] [--out FILE] 
   --iterations probe optimiser iterations (default 500)
   --threads    ORT intra-op threads
   --batch      prompts per prefill batch (default 1; larger helps short prompts or a GPU)
+  --no-calibrate  skip measuring the refusal flip scale per layer (the calibrated steering
+               unit, GAME.md §5); without it magnitudes are in typical-norm units
   --json       print the artifact metadata as JSON instead of the tables (progress on
                stderr as JSON lines)
   --quiet      no progress on stderr
@@ -106,6 +111,37 @@ export function summaryTables(meta: ArtifactMetadata, norms?: readonly number[])
       ].join("  "),
     );
   });
+  lines.push("", effectSizeTable(meta));
+  if (meta.calibration) lines.push("", calibrationTable(meta));
+  return lines.join("\n");
+}
+
+/** Every label's held-out separation (effect size) at every computed layer. */
+export function effectSizeTable(meta: ArtifactMetadata): string {
+  const head = ["separation".padEnd(16), ...meta.layers.map((l) => `L${l}`.padStart(6))];
+  const lines = [head.join("  ")];
+  for (const label of meta.labels) {
+    const rows = meta.separations[label] ?? [];
+    const cells = meta.layers.map((l) => f(rows.find((r) => r.layer === l)?.separation ?? null, 2));
+    lines.push([label.padEnd(16), ...cells.map((c) => c.padStart(6))].join("  "));
+  }
+  return lines.join("\n");
+}
+
+/** The calibrated steering unit per layer (calibrate.ts). */
+export function calibrationTable(meta: ArtifactMetadata): string {
+  const lines = ["layer  1 unit (×norm)  flipped  refusal base → at 1 unit  prompts"];
+  for (const r of meta.calibration ?? []) {
+    lines.push(
+      [
+        String(r.layer).padStart(5),
+        f(r.fraction, 3).padStart(15),
+        (r.flipped ? "yes" : "no").padStart(7),
+        `${f(r.base, 2)} → ${f(r.rates[r.rates.length - 1], 2)}`.padStart(25),
+        String(r.n).padStart(7),
+      ].join("  "),
+    );
+  }
   return lines.join("\n");
 }
 
@@ -128,6 +164,7 @@ export async function run(argv: string[]): Promise<number> {
       batch: { type: "string" },
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", short: "q", default: false },
+      "no-calibrate": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -230,6 +267,18 @@ export async function run(argv: string[]): Promise<number> {
           onProgress,
         },
       );
+      if (!values["no-calibrate"]) {
+        // Held-out harmful prompts, rendered exactly as the artifact's prompts were.
+        const opts = { template, system };
+        const harmful = (data.contrastive.refusal ?? []).filter((p) => p.split === "test");
+        if (harmful.length > 0) {
+          const prompts = harmful.map((p, k) => promptTokens(model, p.positive, opts, k));
+          artifact.metadata.calibration = await calibrateFlip(model, artifactKit(artifact), {
+            prompts,
+            layers,
+          });
+        }
+      }
     } finally {
       await model.close();
     }

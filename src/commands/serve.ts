@@ -14,7 +14,7 @@ const HELP = `usage: seige serve [--host HOST] [--port PORT]
 
   --host   interface to bind (default 127.0.0.1, this machine only; 0.0.0.0 in containers)
   --port   port (default $PORT, else 8000)
-Environment: SEIGE_TARGET_BACKEND (sim | lens | openai; default sim) with SEIGE_TARGET_MODEL,
+Environment: SEIGE_TARGET_BACKEND (sim | lens | organism | openai; default sim) with SEIGE_TARGET_MODEL,
 SEIGE_DIRECTIONS, SEIGE_TARGET_URL, SEIGE_TARGET_API_KEY; SEIGE_REPLAY_DIR and
 SEIGE_LLM_ALLOWLIST for replay:/llm: opponents; SEIGE_MAX_SESSIONS (64),
 SEIGE_MAX_HTTP_EPISODES (256), SEIGE_SESSION_IDLE_S (600), SEIGE_MAX_FRAME_BYTES and

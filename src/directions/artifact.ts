@@ -36,6 +36,16 @@ const SeparationRowSchema = z.object({
   rawNorm: z.number().nullable(),
 });
 
+const FlipRowSchema = z.object({
+  layer: z.number().int().nonnegative(),
+  flipScale: z.number().positive(),
+  fraction: z.number().positive(),
+  flipped: z.boolean(),
+  base: z.number().min(0).max(1),
+  rates: z.array(z.number().min(0).max(1)),
+  n: z.number().int().nonnegative(),
+});
+
 export const ArtifactMetadataSchema = z.object({
   format: z.literal(ARTIFACT_FORMAT),
   version: z.literal(ARTIFACT_VERSION),
@@ -78,6 +88,8 @@ export const ArtifactMetadataSchema = z.object({
     intent: z.object({ train: z.number().int(), test: z.number().int() }),
     benign: z.number().int(),
   }),
+  /** per layer, the refusal flip scale that defines 1 calibrated steering unit (calibrate.ts); absent = raw typical-norm units */
+  calibration: z.array(FlipRowSchema).optional(),
 });
 
 export type ArtifactMetadata = z.infer<typeof ArtifactMetadataSchema>;
@@ -204,6 +216,9 @@ export function artifactKit(artifact: DirectionsArtifact): ProbeKit {
     labels: m.labels,
     classes: m.classes,
     layers: artifact.layers,
+    flipScales: m.calibration
+      ? new Map(m.calibration.map((r) => [r.layer, r.flipScale]))
+      : undefined,
   });
 }
 

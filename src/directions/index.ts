@@ -25,6 +25,13 @@ export {
   VARIANCE_FLOOR_REL,
 } from "./baseline-stats.js";
 export {
+  type CalibrateOptions,
+  calibrateFlip,
+  FLIP_GRID,
+  type FlipRow,
+  isRefusal,
+} from "./calibrate.js";
+export {
   type ActivationSource,
   type LensSourceOptions,
   lensSource,

@@ -32,6 +32,8 @@ export interface KitParts {
   classes: readonly IntentClass[];
   /** model layer → its data; layers absent here throw on access */
   layers: ReadonlyMap<number, KitLayer>;
+  /** model layer → calibrated unit (calibrate.ts), where measured */
+  flipScales?: ReadonlyMap<number, number>;
 }
 
 function missing(layer: number, present: readonly number[]): never {
@@ -76,6 +78,7 @@ export function buildKit(parts: KitParts): ProbeKit {
         return v;
       },
       typicalNorm: (l: number) => layer(l).typicalNorm,
+      flipScale: (l: number) => parts.flipScales?.get(l),
     },
     baseline: {
       nLayers,

@@ -16,8 +16,14 @@ export interface DirectionLibrary {
   readonly dModel: number;
   /** unit vector [dModel] for `label` at `layer`; throws `config_error` for an unknown label */
   direction(label: string, layer: number): Float32Array;
-  /** the typical ‖residual‖ of clean traffic at `layer` (steering magnitudes are in these units) */
+  /** the typical ‖residual‖ of clean traffic at `layer` */
   typicalNorm(layer: number): number;
+  /**
+   * The residual-norm scale of 1 calibrated steering unit at `layer` (the scale at
+   * which steering against `refusal` flips behaviour, calibrate.ts), where the
+   * artifact measured it; steering magnitudes are in these units when present.
+   */
+  flipScale?(layer: number): number | undefined;
 }
 
 /** Clean (benign-traffic) statistics of the residual stream, per layer. */

@@ -3,13 +3,15 @@
  * the backend from options or `SEIGE_TARGET_BACKEND` (default `sim`): `sim`
  * (the deterministic simulator) or `lens` (a real checkpoint from
  * `SEIGE_TARGET_MODEL` with its direction artifact from `SEIGE_DIRECTIONS`,
- * default `directions.safetensors` in the model directory). `openai` is the
+ * default `directions.safetensors` in the model directory), `organism` (the lens
+ * target on the model organism shipped in models/organism/). `openai` is the
  * black-box backend: any OpenAI-compatible endpoint from `SEIGE_TARGET_URL`,
  * `SEIGE_TARGET_MODEL` and `SEIGE_TARGET_API_KEY` (no activations). It is
  * async because loading a real model is.
  */
 import { SeigeError } from "../util/errors.js";
 import { lensTargetFromEnv } from "./lens/load.js";
+import { loadOrganismTarget } from "./lens/organism.js";
 import { openAITargetFromEnv } from "./openai/from-env.js";
 import { SimTarget } from "./sim/sim-target.js";
 import type { TargetSystem } from "./types.js";
@@ -21,6 +23,9 @@ export {
   type LoadLensTargetOptions,
   lensTargetFromEnv,
   loadLensTarget,
+  loadOrganismTarget,
+  ORGANISM_MODEL_ID,
+  organismDir,
 } from "./lens/index.js";
 export { OpenAITarget, type OpenAITargetOptions, openAITargetFromEnv } from "./openai/index.js";
 export { REFUSAL_TEXTS, refusalText } from "./refusals.js";
@@ -35,7 +40,7 @@ export type {
   TargetSystem,
 } from "./types.js";
 
-export const TARGET_BACKENDS = ["sim", "lens", "openai"] as const;
+export const TARGET_BACKENDS = ["sim", "lens", "organism", "openai"] as const;
 
 export interface CreateTargetOptions {
   /** overrides SEIGE_TARGET_BACKEND */
@@ -51,6 +56,8 @@ export async function createTarget(options: CreateTargetOptions = {}): Promise<T
       return new SimTarget();
     case "lens":
       return lensTargetFromEnv(env);
+    case "organism":
+      return loadOrganismTarget();
     case "openai":
       return openAITargetFromEnv(env);
     default:

@@ -19,9 +19,9 @@ export interface ChatMessage {
 export type TargetIntervention =
   /** add magnitude · typicalNorm(layer) · d̂(label) to the residual stream at `layer`, all positions */
   | { kind: "steer"; layer: number; label: DirectionLabel; magnitude: number }
-  /** remove d̂(label)'s component from the residual stream at every layer in [first, last] */
+  /** set d̂(label)'s component of the residual stream to its benign (baseline) mean at every layer in [first, last] */
   | { kind: "project_out"; layers: [number, number]; label: DirectionLabel }
-  /** set the residual stream at `layer` to the clean baseline mean */
+  /** set the residual's components along every library direction at `layer` to the clean baseline mean's */
   | { kind: "mean_ablate"; layer: number }
   /** zero the outputs of `heads` at `layer` */
   | { kind: "head_mask"; layer: number; heads: number[] };

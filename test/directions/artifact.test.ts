@@ -3,11 +3,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   checkArtifactModel,
-  collectSets,
   type DirectionsArtifact,
-  fitArtifact,
   lensSource,
-  loadPromptData,
   modelHash,
   readArtifact,
   summarizeActivation,
@@ -16,7 +13,7 @@ import {
 import { type LensModel, loadModel } from "../../src/lens/index.js";
 import { writeSafetensors } from "../../src/lens/safetensors.js";
 import { TinyDirs } from "../helpers/lens-tiny.js";
-import { writePromptFixture } from "./prompt-fixture.js";
+import { fitTinyArtifact, writePromptFixture } from "./prompt-fixture.js";
 
 const tiny = new TinyDirs();
 let model: LensModel;
@@ -26,22 +23,7 @@ let artifact: DirectionsArtifact;
 beforeAll(async () => {
   dir = tiny.checkpoint("llama", { dModel: 32, layers: 2, seed: 11 }).dir;
   model = await loadModel(dir, { threads: 1 });
-  const data = loadPromptData(writePromptFixture(tiny.dir("data")));
-  const sets = await collectSets(lensSource(model), data, [0, 1]);
-  artifact = fitArtifact(
-    sets,
-    {
-      modelHash: modelHash(dir),
-      backend: "lens",
-      modelType: model.config.modelType,
-      nLayers: 2,
-      dModel: 32,
-      position: "last",
-      template: "chat",
-      system: null,
-    },
-    data.version,
-  );
+  artifact = await fitTinyArtifact(model, dir, writePromptFixture(tiny.dir("data")));
 });
 afterAll(async () => {
   await model?.close();

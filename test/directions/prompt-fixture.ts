@@ -3,6 +3,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DIRECTION_LABELS, INTENT_CLASSES } from "../../src/arena/schema.js";
+import {
+  collectSets,
+  type DirectionsArtifact,
+  fitArtifact,
+  lensSource,
+  loadPromptData,
+  modelHash,
+} from "../../src/directions/index.js";
+import type { LensModel } from "../../src/lens/index.js";
 
 export interface FixtureSizes {
   pairsTrain?: number;
@@ -70,4 +79,28 @@ export function writePromptFixture(dir: string, sizes: FixtureSizes = {}): strin
     JSON.stringify({ version: "prompts-test", sets }, null, 2),
   );
   return dir;
+}
+
+/** The artifact `fitArtifact` makes for a tiny lens model read under no system message. */
+export async function fitTinyArtifact(
+  model: LensModel,
+  modelDir: string,
+  dataDir: string,
+): Promise<DirectionsArtifact> {
+  const data = loadPromptData(dataDir);
+  const sets = await collectSets(lensSource(model), data, [0, 1]);
+  return fitArtifact(
+    sets,
+    {
+      modelHash: modelHash(modelDir),
+      backend: "lens",
+      modelType: model.config.modelType,
+      nLayers: model.config.nLayers,
+      dModel: model.config.dModel,
+      position: "last",
+      template: "chat",
+      system: null,
+    },
+    data.version,
+  );
 }

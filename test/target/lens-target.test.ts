@@ -7,7 +7,7 @@ import { attnZ, residMid, residPost } from "../../src/lens/hooks.js";
 import { loadModel } from "../../src/lens/model.js";
 import { makeTinyCheckpoint } from "../../src/lens/tiny.js";
 import { LensTarget } from "../../src/target/lens/index.js";
-import { resolveInterventions } from "../../src/target/lens/interventions.js";
+import { orthonormalBasis, resolveInterventions } from "../../src/target/lens/interventions.js";
 import type { TargetIntervention, TargetRequest } from "../../src/target/types.js";
 import { dot, type LensFixture, makeLensFixture, maxAbsDiff, SYSTEM } from "./lens-fixtures.js";
 
@@ -58,22 +58,25 @@ describe("LensTarget: Red's attacks reach the model", () => {
     ).toBeGreaterThan(0.01);
   });
 
-  it("repe_belief_flip's project_out removes the refusal component at every layer of its range", async () => {
+  it("repe_belief_flip sets the refusal component to its benign mean at every layer of its range", async () => {
     const flip: TargetIntervention = { kind: "project_out", layers: [0, 1], label: "refusal" };
     const clean0 = await target.activation(req(), 0);
     const d0 = fx.kit.library.direction("refusal", 0);
     const c = dot(clean0, d0);
-    expect(Math.abs(c)).toBeGreaterThan(1e-3); // there is something to remove
+    const m0 = dot(fx.kit.baseline.mean[0], d0);
+    expect(Math.abs(c - m0)).toBeGreaterThan(1e-3); // there is something to move
     const hit0 = await target.activation(req([flip]), 0);
+    // Only the refusal component moves, and it lands on the benign mean's.
     expect(
       maxAbsDiff(
         hit0,
-        clean0.map((x, i) => x - c * d0[i]),
+        clean0.map((x, i) => x + (m0 - c) * d0[i]),
       ),
     ).toBeLessThan(1e-4);
     for (const layer of [0, 1]) {
       const hit = await target.activation(req([flip]), layer);
-      expect(Math.abs(dot(hit, fx.kit.library.direction("refusal", layer)))).toBeLessThan(1e-4);
+      const d = fx.kit.library.direction("refusal", layer);
+      expect(Math.abs(dot(hit, d) - dot(fx.kit.baseline.mean[layer], d))).toBeLessThan(1e-4);
     }
   });
 
@@ -138,7 +141,7 @@ describe("LensTarget: Blue's probes and patches", () => {
     expect(fx.kit.probe.classes).toContain(hit.intent.class);
   });
 
-  it("a project_out patch of the steered direction restores the clean activation minus its own component", async () => {
+  it("a project_out patch of the steered direction undoes the steer: attacked + patch = clean + patch", async () => {
     const layer = 0;
     const steer: TargetIntervention = {
       kind: "steer",
@@ -154,19 +157,38 @@ describe("LensTarget: Blue's probes and patches", () => {
     const clean = await target.activation(req(), layer);
     const patched = await target.activation(req([steer, patch]), layer);
     const cleanPatched = await target.activation(req([patch]), layer);
-    // The attack is gone: attacked + patch equals clean + patch.
     expect(maxAbsDiff(patched, cleanPatched)).toBeLessThan(1e-4);
-    // And what remains differs from the clean run only by the clean run's own component along d̂.
+    // What remains differs from the clean run only along d̂, by its distance to the benign mean.
     const d = fx.kit.library.direction("trust_escalation", layer);
-    const own = Math.abs(dot(clean, d));
+    const gap = Math.abs(dot(clean, d) - dot(fx.kit.baseline.mean[layer], d));
     const dist = Math.hypot(...patched.map((x, i) => x - clean[i]));
-    expect(Math.abs(dist - own)).toBeLessThan(1e-4);
-    expect(dist).toBeLessThan(0.2 * 5 * fx.kit.library.typicalNorm(layer));
+    expect(Math.abs(dist - gap)).toBeLessThan(1e-4);
   });
 
-  it("mean_ablate sets resid_post at the layer to the baseline mean", async () => {
-    const hit = await target.activation(req([{ kind: "mean_ablate", layer: 1 }]), 1);
-    expect(maxAbsDiff(hit, fx.kit.baseline.mean[1])).toBeLessThan(1e-6);
+  it("mean_ablate sets every library direction's component to the benign mean's and keeps the rest", async () => {
+    const layer = 1;
+    const steer: TargetIntervention = { kind: "steer", layer, label: "danger", magnitude: 4 };
+    const clean = await target.activation(req(), layer);
+    const hit = await target.activation(req([steer, { kind: "mean_ablate", layer }]), layer);
+    const mu = fx.kit.baseline.mean[layer];
+    for (const label of fx.kit.library.labels) {
+      const d = fx.kit.library.direction(label, layer);
+      expect(Math.abs(dot(hit, d) - dot(mu, d))).toBeLessThan(1e-3);
+    }
+    // Outside the directions' span the request's own content survives (it is not the mean).
+    const basis = orthonormalBasis(
+      fx.kit.library.labels.map((l) => Array.from(fx.kit.library.direction(l, layer))),
+    );
+    const outside = (x: Float32Array | number[]) => {
+      const r = Array.from(x);
+      for (const q of basis) {
+        const c = dot(r, q);
+        for (let i = 0; i < r.length; i++) r[i] -= c * q[i];
+      }
+      return r;
+    };
+    expect(maxAbsDiff(outside(hit), outside(clean))).toBeLessThan(1e-3);
+    expect(maxAbsDiff(hit, mu)).toBeGreaterThan(1e-3);
   });
 });
 

@@ -17,6 +17,7 @@ export {
   lensTargetFromEnv,
   loadLensTarget,
 } from "./load.js";
+export { loadOrganismTarget, ORGANISM_MODEL_ID, organismDir } from "./organism.js";
 export { chatTokens, normaliseRoles, requestTokens } from "./prompt.js";
 export {
   type LensSuffixResult,

@@ -7,11 +7,22 @@
  * Every residual-stream edit acts at `blocks.{layer}.hook_resid_post`, the
  * output of block `layer`: that is the site the direction artifact reads its
  * activations from (src/directions extracts, baselines and probes at
- * resid_post), so a steer of `magnitude × typicalNorm(layer)` is measured in
- * the same units as the library, a `project_out` removes exactly the direction
+ * resid_post), so a steer of `magnitude × steerUnit(layer)` (the artifact's
+ * calibrated refusal flip scale, else the typical norm) is measured in the same
+ * units as the library, a `project_out` removes exactly the direction
  * the library found there, and a `mean_ablate` writes back the very mean the
  * baseline recorded. GAME.md §5 says "at target_layer"; resid_post makes layer
  * L's edit visible to every block after L and to Blue's probe at L.
+ *
+ * `project_out` (Red's `repe_belief_flip`, Blue's project_out patch) and
+ * `mean_ablate` set components to their *benign means* rather than to zero or to
+ * a whole clean vector (GAME.md §5, issue 13): on a trained model harmless
+ * prompts sit far on the negative side of `refusal`, so zeroing that component
+ * pushes a harmful prompt *towards* refusing, and replacing the whole residual
+ * with the clean mean erases what the request says. So `project_out` of d̂ is
+ * x ← x − (x·d̂)d̂ + (μ·d̂)d̂, and `mean_ablate` does the same for the span of every
+ * direction in the library (orthonormalised): x ← x − P(x − μ). Both compile to
+ * the runtime's `project_out` plus one `add`.
  *
  * Order is kept: the runtime applies a hook's interventions in list order, and
  * the arena lists Red's interventions before Blue's patches, so a patch acts on
@@ -50,6 +61,59 @@ function direction(kit: ProbeKit, label: string, layer: number, what: string): n
   return Array.from(kit.library.direction(label, layer));
 }
 
+/**
+ * The residual-norm size of 1 steering unit at `layer`: the artifact's calibrated
+ * refusal flip scale (GAME.md §5) where it measured one, else the typical norm.
+ */
+export function steerUnit(kit: ProbeKit, layer: number): number {
+  return kit.library.flipScale?.(layer) ?? kit.library.typicalNorm(layer);
+}
+
+/** Gram–Schmidt: an orthonormal basis of the span of `vectors` (near-dependent ones dropped). */
+export function orthonormalBasis(vectors: readonly number[][]): number[][] {
+  const basis: number[][] = [];
+  for (const v of vectors) {
+    const w = v.slice();
+    for (const q of basis) {
+      const c = dotArr(w, q);
+      for (let i = 0; i < w.length; i++) w[i] -= c * q[i];
+    }
+    const n = Math.hypot(...w);
+    if (n > 1e-6 * Math.max(1e-12, Math.hypot(...v))) basis.push(w.map((x) => x / n));
+  }
+  return basis;
+}
+
+function dotArr(a: readonly number[] | Float32Array, b: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < b.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/**
+ * Lens interventions that set the residual's component in span(`dirs`) at `layer`
+ * to the clean baseline mean's: project every basis vector out, then add the
+ * mean's own projection back (one vector, all positions).
+ */
+export function setToBenignMean(
+  kit: ProbeKit,
+  layer: number,
+  dirs: readonly number[][],
+): InterventionInput[] {
+  const basis = orthonormalBasis(dirs);
+  const mu = kit.baseline.mean[layer];
+  const back = new Array<number>(mu.length).fill(0);
+  for (const q of basis) {
+    const c = dotArr(mu, q);
+    for (let i = 0; i < back.length; i++) back[i] += c * q[i];
+  }
+  const hook = residPost(layer);
+  return [
+    ...basis.map((q) => ({ kind: "project_out" as const, hook, direction: q })),
+    { kind: "add" as const, hook, vector: back, scale: 1, positions: "all" as const },
+  ];
+}
+
 /** Checks every intervention against the model and the kit; throws `validation_error` naming the first bad one. */
 export function validateTargetInterventions(
   interventions: readonly TargetIntervention[],
@@ -77,7 +141,7 @@ export function resolveInterventions(
           kind: "add",
           hook: residPost(iv.layer),
           vector: d,
-          scale: iv.magnitude * kit.library.typicalNorm(iv.layer),
+          scale: iv.magnitude * steerUnit(kit, iv.layer),
           positions: "all",
         });
         break;
@@ -92,22 +156,19 @@ export function resolveInterventions(
             "project_out: layers must be [first, last] with first ≤ last",
           );
         for (let l = first; l <= last; l++) {
-          out.push({
-            kind: "project_out",
-            hook: residPost(l),
-            direction: direction(kit, iv.label, l, "project_out"),
-          });
+          const d = direction(kit, iv.label, l, "project_out");
+          out.push(...setToBenignMean(kit, l, [d]));
         }
         break;
       }
-      case "mean_ablate":
+      case "mean_ablate": {
         checkLayer(shape, iv.layer, "mean_ablate");
-        out.push({
-          kind: "mean_ablate",
-          hook: residPost(iv.layer),
-          values: Array.from(kit.baseline.mean[iv.layer]),
-        });
+        const dirs = kit.library.labels.map((label) =>
+          direction(kit, label, iv.layer, "mean_ablate"),
+        );
+        out.push(...setToBenignMean(kit, iv.layer, dirs));
         break;
+      }
       case "head_mask":
         checkLayer(shape, iv.layer, "head_mask");
         if (iv.heads.length === 0)
