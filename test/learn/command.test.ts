@@ -13,13 +13,18 @@ const out = join(dir, "red");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let written: string[] = [];
+let stdout: string[] = [];
 const keep = (s: unknown) => {
   written.push(String(s));
   return true;
 };
 beforeAll(() => {
   vi.spyOn(process.stderr, "write").mockImplementation(keep);
-  vi.spyOn(process.stdout, "write").mockImplementation(keep);
+  // `--json` commands print their one result object on stdout (progress lines go to stderr).
+  vi.spyOn(process.stdout, "write").mockImplementation((s: unknown) => {
+    stdout.push(String(s));
+    return keep(s);
+  });
 });
 afterAll(() => vi.restoreAllMocks());
 
@@ -46,13 +51,14 @@ describe("seige train", () => {
     expect(cross.seeds).toEqual([1000, 1001, 1002]);
     expect(written.join("")).toMatch(/32\/32 episodes/);
     written = [];
+    stdout = [];
     const spec = `learned:${out}`;
     expect(
       await main(["eval", "--red", spec, "--blue", "allow-all", "--seeds", "1000..1001", "--json"]),
     ).toBe(0);
     expect(
       JSON.parse(
-        written
+        stdout
           .join("")
           .split("\n")
           .find((l) => l.startsWith("{")) ?? "{}",
