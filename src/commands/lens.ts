@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import {
   allHookNames,
+  hookShape,
   type InterventionInput,
   InterventionListSchema,
   loadCheckpoint,
@@ -120,7 +121,7 @@ async function forward(argv: string[]): Promise<number> {
   });
   try {
     for (const h of hooks)
-      if (!parseHookName(h, model.config.nLayers))
+      if (!parseHookName(h, hookShape(model.config)))
         throw new CliUsageError(`--hooks: unknown hook '${h}'; \`seige lens inspect\` lists them`);
     // Each requested hook is read by a capture appended after the file's interventions,
     // so it shows the activation as the next layer sees it.
@@ -229,7 +230,7 @@ async function inspect(argv: string[]): Promise<number> {
     if (name === "lm_head.weight" && c.tiedEmbeddings) continue;
     params += tensors.get(name).shape.reduce((a, b) => a * b, 1);
   }
-  const hooks = allHookNames(c.nLayers);
+  const hooks = allHookNames(hookShape(c));
   const info = {
     arch: c.arch,
     modelType: c.modelType,

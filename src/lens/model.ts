@@ -11,7 +11,7 @@
  */
 import { SeigeError } from "../util/errors.js";
 import { loadCheckpoint } from "./checkpoint.js";
-import { allHookNames, type HookName, parseHookName } from "./hooks.js";
+import { allHookNames, type HookName, hookShape, parseHookName } from "./hooks.js";
 import type { CaptureResult } from "./intervene.js";
 import type { Intervention, InterventionInput } from "./interventions.js";
 import type { ExecutionProvider } from "./ort.js";
@@ -61,7 +61,7 @@ export class LensModel {
     readonly tokenizer: LensTokenizer | null,
     private readonly engine: Engine,
   ) {
-    this.hookNames = allHookNames(config.nLayers);
+    this.hookNames = allHookNames(hookShape(config));
   }
 
   /** Bytes of weights read per decoded token (block weights and the head). */
@@ -118,7 +118,7 @@ export class LensModel {
     const wanted = new Set<string>();
     const zLayers = new Set<number>();
     for (const n of names) {
-      const site = parseHookName(n, this.config.nLayers);
+      const site = parseHookName(n, hookShape(this.config));
       if (!site)
         throw new SeigeError(
           "validation_error",
@@ -164,12 +164,12 @@ export class LensModel {
     this.checkTokens(tokens);
     const plan = compilePlan(interventions, this.config);
     for (const n of Object.keys(opts.hookFns ?? {})) {
-      if (!parseHookName(n, this.config.nLayers))
+      if (!parseHookName(n, hookShape(this.config)))
         throw new SeigeError("validation_error", `hookFns: unknown hook '${n}'`);
     }
     const zLayers = new Set(plan.zLayers);
     for (const n of Object.keys(opts.hookFns ?? {})) {
-      const site = parseHookName(n, this.config.nLayers);
+      const site = parseHookName(n, hookShape(this.config));
       if (site?.kind === "attn_z") zLayers.add(site.layer);
     }
     const positions = this.positions(tokens.length);

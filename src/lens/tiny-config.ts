@@ -16,6 +16,7 @@ export const TINY_ARCHS = [
   "gpt2",
   "gemma2",
   "gemma3",
+  "gemma4",
 ] as const;
 export type TinyArch = (typeof TINY_ARCHS)[number];
 
@@ -43,6 +44,7 @@ const ARCHITECTURES: Record<TinyArch, string> = {
   gpt2: "GPT2LMHeadModel",
   gemma2: "Gemma2ForCausalLM",
   gemma3: "Gemma3ForCausalLM",
+  gemma4: "Gemma4ForCausalLM",
 };
 
 /** Tie as HF's defaults for these families; Llama 2-style untied to exercise lm_head. */
@@ -54,6 +56,7 @@ const TIED: Record<TinyArch, boolean> = {
   gpt2: true,
   gemma2: true,
   gemma3: true,
+  gemma4: true,
 };
 
 const TORCH_DTYPE: Record<StorageDtype, string> = {
@@ -73,7 +76,8 @@ export function tinyConfigJson(
   },
 ): Record<string, unknown> {
   const d = o.dModel ?? 64;
-  const layers = o.layers ?? 2;
+  // Gemma 4 needs a few layers to have both layer types and KV-shared layers.
+  const layers = o.layers ?? (o.arch === "gemma4" ? 6 : 2);
   if (!Number.isInteger(d) || d < 16 || d % 16 !== 0) {
     throw new SeigeError(
       "validation_error",
@@ -82,7 +86,7 @@ export function tinyConfigJson(
   }
   if (!Number.isInteger(layers) || layers < 1)
     throw new SeigeError("validation_error", `make-tiny: --layers must be ≥ 1 (got ${layers})`);
-  const gemma = o.arch === "gemma2" || o.arch === "gemma3";
+  const gemma = o.arch === "gemma2" || o.arch === "gemma3" || o.arch === "gemma4";
   const heads = o.nHeads ?? d / 16;
   const kv =
     o.nKvHeads ??
@@ -215,5 +219,40 @@ export function tinyConfigJson(
         sliding_window_pattern: 2,
         use_bidirectional_attention: false,
       };
+    case "gemma4": {
+      // Full every third layer and last; the last ⌊n/3⌋ layers share K/V (each type has an
+      // earlier non-shared layer to read from), as E2B's 4:1 pattern and 20-of-35 sharing do.
+      const types = Array.from({ length: layers }, (_, i) =>
+        full(i, (j) => (j + 1) % 3 !== 0 && j !== layers - 1),
+      );
+      return {
+        ...decoder,
+        model_type: "gemma4_text",
+        transformers_version: "5.5.0",
+        attention_k_eq_v: false,
+        enable_moe_block: false,
+        final_logit_softcapping: 30.0,
+        global_head_dim: 2 * headDim,
+        hidden_activation: "gelu_pytorch_tanh",
+        hidden_size_per_layer_input: 16,
+        layer_types: types,
+        num_global_key_value_heads: null,
+        num_kv_shared_layers: layers >= 4 ? Math.floor(layers / 3) : 0,
+        pad_token_id: tok.padTokenId,
+        rms_norm_eps: 1e-6,
+        rope_parameters: {
+          full_attention: {
+            partial_rotary_factor: 0.25,
+            rope_theta: 1000000.0,
+            rope_type: "proportional",
+          },
+          sliding_attention: { rope_theta: 10000.0, rope_type: "default" },
+        },
+        sliding_window: 4,
+        use_bidirectional_attention: null,
+        use_double_wide_mlp: true,
+        vocab_size_per_layer_input: vocab,
+      };
+    }
   }
 }

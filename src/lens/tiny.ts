@@ -45,6 +45,8 @@ const FAMILY: Record<TinyArch, TokenizerFamily> = {
   gpt2: "gpt2",
   gemma2: "gemma",
   gemma3: "gemma",
+  // Gemma 4's own turn markers differ; the tiny tokenizer reuses Gemma's template.
+  gemma4: "gemma",
 };
 
 /** HF's on-disk name for a canonical tensor name. */
@@ -65,6 +67,9 @@ function initTensor(name: string, shape: number[], c: ModelConfig, rng: Rng): Fl
   if (isNorm) return c.norm === "rmsnorm_plus_one" ? normal(0.1) : normal(0.1, 1);
   if (name.endsWith(".bias")) return normal(0.1);
   if (name === "wpe.weight") return normal(0.3);
+  // Gemma 4: a layer_scalar near 1 keeps the residual O(1); the PLE table's √P scale brings rows to O(1).
+  if (name.endsWith("layer_scalar")) return normal(0.1, 0.9);
+  if (name === "embed_tokens_per_layer.weight") return normal(1 / Math.sqrt(shape[1] / c.nLayers));
   if (name === "wte.weight" || name === "embed_tokens.weight") {
     // A tied head reads these rows too: 1/√d keeps logits O(1) (a larger embedding makes
     // every token predict itself with a huge logit). Gemma's √d scale brings its rows back to O(1).
