@@ -19,8 +19,11 @@ afterAll(async () => {
   for (const m of models) await m.close();
 });
 
+/** Gemma 4 gets 6 layers, so both layer types and KV-shared layers (4 → 3, 5 → 2) are exercised. */
+const layersFor = (arch: TinyArch) => (arch === "gemma4" ? { layers: 6 } : {});
+
 async function open(arch: TinyArch) {
-  const ck = loadCheckpoint(tinyDir(arch));
+  const ck = loadCheckpoint(tinyDir(arch, layersFor(arch)));
   const model = await fromTensors(ck.config, ck.tensors, { threads: 1 });
   models.push(model);
   return { ck, model };
@@ -32,9 +35,9 @@ const vec = (seed: string, n: number, scale = 1) => {
 };
 
 describe("KV cache", () => {
-  for (const arch of ["gpt2", "qwen2", "gemma3"] as const) {
+  for (const arch of ["gpt2", "qwen2", "gemma3", "gemma4"] as const) {
     it(`${arch}: each decode step's logits equal an uncached reference forward, with add interventions active`, async () => {
-      const ck = loadCheckpoint(tinyDir(arch));
+      const ck = loadCheckpoint(tinyDir(arch, layersFor(arch)));
       const engine = await Engine.create(ck.config, ck.tensors, { threads: 1 });
       try {
         const { compilePlan } = await import("../../src/lens/runtime/plan.js");
@@ -118,7 +121,7 @@ describe("batched generation", () => {
     [200, 11, 9, 60, 2],
   ];
 
-  for (const arch of ["gpt2", "gemma2", "qwen3"] as const) {
+  for (const arch of ["gpt2", "gemma2", "qwen3", "gemma4"] as const) {
     it(`${arch}: a left-padded batch gives each sequence's tokens alone (greedy and seeded sampling, per-prompt interventions)`, async () => {
       const { ck, model } = await open(arch);
       const interventions: InterventionInput[][] = [

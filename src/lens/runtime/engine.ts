@@ -11,6 +11,10 @@
  *     x    = mid + mlp_l(mid)           // hook_resid_post = next block's resid_pre
  *   logits = unembed(x[rows])
  *
+ * Gemma 4 adds, per block, `x = (mid + mlp + ple_l(mid + mlp)) · layer_scalar`
+ * (hook_ple_out; runtime/ple.ts), per-layer head dims, and KV-shared layers that
+ * read their source layer's present K/V of this step and cache nothing.
+ *
  * At every hook the optional `visit` callback sees the batch tensor `[B, T, D]`
  * and may edit it in place (interventions, user hook functions, captures).
  * Batching is by left padding: each sequence's absolute positions come in with
@@ -18,6 +22,7 @@
  * This file knows nothing about interventions or sampling.
  */
 
+import { headDimOf, kvSourceOf } from "../config.js";
 import {
   ATTN_INPUTS,
   ATTN_OUTPUTS,
@@ -40,6 +45,7 @@ import {
   type HookName,
   hookEmbed,
   mlpOut,
+  pleOut,
   residMid,
   residPost,
   residPre,
@@ -48,6 +54,7 @@ import type { GraphBuilder } from "../onnx/index.js";
 import { createSession, type LensSession, type OrtFeed, type SessionOptions } from "../ort.js";
 import type { ModelConfig, TensorStore } from "../types.js";
 import { attentionMask } from "./mask.js";
+import { PleRuntime } from "./ple.js";
 import { inverseFrequencies, ropeTables } from "./rope.js";
 
 export interface EngineOptions extends SessionOptions {
@@ -55,7 +62,10 @@ export interface EngineOptions extends SessionOptions {
   externalAbove?: number;
 }
 
-/** Per-layer KV cache for a batch: keys/values `[B, Hkv, S, hd]`, and each column's absolute position. */
+/**
+ * Per-layer KV cache for a batch: keys/values `[B, Hkv, S, hd]`, and each column's absolute
+ * position. Gemma 4's KV-shared layers hold empty arrays (they read their source layer's).
+ */
 export interface KvCache {
   batch: number;
   length: number;
@@ -92,6 +102,11 @@ interface Layer {
   attn: LensSession;
   mlp: LensSession;
   sliding: boolean;
+  headDim: number;
+  /** the layer whose present K/V this one attends over (itself unless KV-shared) */
+  kvSource: number;
+  /** Gemma 4's layer_scalar (1 elsewhere) */
+  scalar: number;
 }
 
 export class Engine {
@@ -104,6 +119,7 @@ export class Engine {
     readonly decodeWeightBytes: number,
     private readonly invFreq: Float64Array | null,
     private readonly invFreqLocal: Float64Array | null,
+    private readonly ple: PleRuntime | null,
   ) {}
 
   static async create(
@@ -125,12 +141,19 @@ export class Engine {
         attn: await load(buildAttention(config, attnWeights(tensors, config, l), l)),
         mlp: await load(buildMlp(config, mlpWeights(tensors, config, l), l)),
         sliding: config.layerTypes[l] === "sliding",
+        headDim: headDimOf(config, l),
+        kvSource: kvSourceOf(config, l),
+        scalar: config.gemma4 ? tensors.get(`layers.${l}.layer_scalar`).data[0] : 1,
       });
     }
+    const ple = config.gemma4?.ple ? await PleRuntime.create(config, tensors, load) : null;
     const unembed = await load(buildUnembed(config, unembedWeights(tensors, config)));
-    const inv = config.rope ? inverseFrequencies(config.rope, config.headDim) : null;
+    // Full layers may have a wider head (Gemma 4's global_head_dim); sliding ones use head_dim.
+    const full = config.layerTypes.indexOf("full");
+    const fullHd = full >= 0 ? headDimOf(config, full) : config.headDim;
+    const inv = config.rope ? inverseFrequencies(config.rope, fullHd) : null;
     const invLocal = config.ropeLocal ? inverseFrequencies(config.ropeLocal, config.headDim) : inv;
-    return new Engine(config, embed, layers, unembed, weightBytes, inv, invLocal);
+    return new Engine(config, embed, layers, unembed, weightBytes, inv, invLocal, ple);
   }
 
   emptyCache(batch: number): KvCache {
@@ -188,6 +211,8 @@ export class Engine {
     }
     const e = await this.embed.run(embedFeeds);
     let x = visit(hookEmbed(), e[EMBED_IO.out].data); // [B,T,D]
+    // Gemma 4: every layer's PLE input, from the hooked embedding (as HF reads inputs_embeds).
+    const ple = this.ple ? await this.ple.inputs(input.ids, x, b, t) : null;
     if (cfg.absolutePositions) x = add(x, e[EMBED_IO.posOut].data); // GPT-2: resid_pre(0) = hook_embed + pos_embed
 
     const ones = new Float32Array(b * cfg.nHeads).fill(1);
@@ -195,37 +220,50 @@ export class Engine {
     for (let l = 0; l < cfg.nLayers; l++) {
       const layer = this.layers[l];
       x = visit(residPre(l), x);
-      const kvDims = [b, cfg.nKvHeads, past, cfg.headDim];
+      const hd = layer.headDim;
+      const owns = layer.kvSource === l;
       const feeds: Record<string, OrtFeed> = {
         [ATTN_INPUTS.x]: { data: x, dims },
-        [ATTN_INPUTS.pastKey]: { data: cache.keys[l], dims: kvDims },
-        [ATTN_INPUTS.pastValue]: { data: cache.values[l], dims: kvDims },
         [ATTN_INPUTS.mask]: { data: layer.sliding ? maskSliding : maskFull, dims: [b, 1, 1, t, s] },
         [ATTN_INPUTS.headMask]: {
           data: input.headMasks?.get(l) ?? ones,
           dims: [b, 1, cfg.nHeads, 1],
         },
       };
+      if (owns) {
+        const kvDims = [b, cfg.nKvHeads, past, hd];
+        feeds[ATTN_INPUTS.pastKey] = { data: cache.keys[l], dims: kvDims };
+        feeds[ATTN_INPUTS.pastValue] = { data: cache.values[l], dims: kvDims };
+      } else {
+        // KV sharing: the source layer's present K/V of this step (it comes earlier).
+        const kvDims = [b, cfg.nKvHeads, s, hd];
+        feeds[ATTN_INPUTS.sharedKey] = { data: next.keys[layer.kvSource], dims: kvDims };
+        feeds[ATTN_INPUTS.sharedValue] = { data: next.values[layer.kvSource], dims: kvDims };
+      }
       const tables = layer.sliding ? ropeLocal : rope;
       if (tables) {
-        feeds[ATTN_INPUTS.cos] = { data: tables.cos, dims: [b, t, 1, cfg.headDim] };
-        feeds[ATTN_INPUTS.sin] = { data: tables.sin, dims: [b, t, 1, cfg.headDim] };
+        feeds[ATTN_INPUTS.cos] = { data: tables.cos, dims: [b, t, 1, hd] };
+        feeds[ATTN_INPUTS.sin] = { data: tables.sin, dims: [b, t, 1, hd] };
       }
       const wantZ = input.zLayers?.has(l) ?? false;
-      const fetch: string[] = [ATTN_OUTPUTS.out, ATTN_OUTPUTS.key, ATTN_OUTPUTS.value];
+      const fetch: string[] = [ATTN_OUTPUTS.out];
+      if (owns) fetch.push(ATTN_OUTPUTS.key, ATTN_OUTPUTS.value);
       if (wantZ) fetch.push(ATTN_OUTPUTS.z);
       const a = await layer.attn.run(feeds, fetch);
-      next.keys.push(a[ATTN_OUTPUTS.key].data);
-      next.values.push(a[ATTN_OUTPUTS.value].data);
+      next.keys.push(owns ? a[ATTN_OUTPUTS.key].data : new Float32Array(0));
+      next.values.push(owns ? a[ATTN_OUTPUTS.value].data : new Float32Array(0));
       if (wantZ && input.visit)
-        input.visit(attnZ(l), a[ATTN_OUTPUTS.z].data, [b, t, cfg.nHeads, cfg.headDim]);
+        input.visit(attnZ(l), a[ATTN_OUTPUTS.z].data, [b, t, cfg.nHeads, hd]);
 
       const attn = visit(attnOut(l), a[ATTN_OUTPUTS.out].data);
       let mid = add(x, attn); // resid_mid = resid_pre + attn_out
       mid = visit(residMid(l), mid);
       const m = await layer.mlp.run({ [MLP_INPUT]: { data: mid, dims } });
       const mlp = visit(mlpOut(l), m[MLP_OUTPUT].data);
-      x = visit(residPost(l), add(mid, mlp)); // resid_post = resid_mid + mlp_out
+      let h = add(mid, mlp); // resid_post = resid_mid + mlp_out
+      if (this.ple && ple) h = add(h, visit(pleOut(l), await this.ple.inject(l, h, ple, b, t)));
+      if (layer.scalar !== 1) for (let i = 0; i < h.length; i++) h[i] *= layer.scalar;
+      x = visit(residPost(l), h);
     }
 
     let rows = x;
@@ -247,6 +285,7 @@ export class Engine {
       await l.attn.release();
       await l.mlp.release();
     }
+    await this.ple?.release();
     await this.unembed.release();
   }
 }
