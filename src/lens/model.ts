@@ -15,6 +15,7 @@ import { allHookNames, type HookName, hookShape, parseHookName } from "./hooks.j
 import type { CaptureResult } from "./intervene.js";
 import type { Intervention, InterventionInput } from "./interventions.js";
 import type { ExecutionProvider } from "./ort.js";
+import type { QuantName } from "./quant.js";
 import { Engine } from "./runtime/engine.js";
 import { type GenerateOptions, type GenerateResult, generateBatch } from "./runtime/generate.js";
 import { compilePlan } from "./runtime/plan.js";
@@ -36,6 +37,14 @@ export interface LoadModelOptions {
   executionProviders?: ExecutionProvider[];
   /** graphs with more weight bytes than this use in-memory external data (default 1.5e9) */
   externalAbove?: number;
+  /**
+   * Block-quantise the linear weights at load: "int8" or "int4" (ORT MatMulNBits, block
+   * 32, accuracy level 4). Embeddings, norms and the PLE table stay f32. See docs/lens.md
+   * for the measured accuracy cost.
+   */
+  quant?: QuantName;
+  /** refuse to load (config_error) when the weights handed to ORT exceed this many bytes */
+  memoryBudget?: number;
 }
 
 export interface ForwardResult {
@@ -67,6 +76,11 @@ export class LensModel {
   /** Bytes of weights read per decoded token (block weights and the head). */
   get decodeWeightBytes(): number {
     return this.engine.decodeWeightBytes;
+  }
+
+  /** Bytes of weights held by ORT (after quantisation; embeddings and the PLE table stay on disk). */
+  get residentWeightBytes(): number {
+    return this.engine.residentWeightBytes;
   }
 
   private requireTokenizer(): LensTokenizer {

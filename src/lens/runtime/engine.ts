@@ -22,17 +22,15 @@
  * This file knows nothing about interventions or sampling.
  */
 
+import { SeigeError } from "../../util/errors.js";
 import { headDimOf, kvSourceOf } from "../config.js";
 import {
   ATTN_INPUTS,
   ATTN_OUTPUTS,
   attnWeights,
   buildAttention,
-  buildEmbed,
   buildMlp,
   buildUnembed,
-  EMBED_IO,
-  embedWeights,
   MLP_INPUT,
   MLP_OUTPUT,
   mlpWeights,
@@ -52,7 +50,9 @@ import {
 } from "../hooks.js";
 import type { GraphBuilder } from "../onnx/index.js";
 import { createSession, type LensSession, type OrtFeed, type SessionOptions } from "../ort.js";
+import { QUANT_BITS, type QuantName } from "../quant.js";
 import type { ModelConfig, TensorStore } from "../types.js";
+import { Embedder } from "./embed.js";
 import { attentionMask } from "./mask.js";
 import { PleRuntime } from "./ple.js";
 import { inverseFrequencies, ropeTables } from "./rope.js";
@@ -60,6 +60,10 @@ import { inverseFrequencies, ropeTables } from "./rope.js";
 export interface EngineOptions extends SessionOptions {
   /** graphs whose weights exceed this many bytes use in-memory external data (default 1.5e9) */
   externalAbove?: number;
+  /** block-quantise linear weights at load (MatMulNBits; f32 when absent) */
+  quant?: QuantName;
+  /** refuse to load when the weights handed to ORT would exceed this many bytes */
+  memoryBudget?: number;
 }
 
 /**
@@ -112,7 +116,7 @@ interface Layer {
 export class Engine {
   private constructor(
     readonly config: ModelConfig,
-    private readonly embed: LensSession,
+    private readonly embed: Embedder,
     private readonly layers: Layer[],
     private readonly unembed: LensSession,
     /** bytes of weights read per decoded token (blocks + head): the roofline numerator */
@@ -120,6 +124,8 @@ export class Engine {
     private readonly invFreq: Float64Array | null,
     private readonly invFreqLocal: Float64Array | null,
     private readonly ple: PleRuntime | null,
+    /** bytes of weights handed to ORT (what stays resident), after quantisation */
+    readonly residentWeightBytes: number,
   ) {}
 
   static async create(
@@ -128,13 +134,26 @@ export class Engine {
     opts: EngineOptions = {},
   ): Promise<Engine> {
     let weightBytes = 0;
+    let resident = 0;
+    const sessions: LensSession[] = [];
     // Build and load one graph at a time so only one graph's bytes are alive at once.
     const load = async (g: GraphBuilder, counts = true): Promise<LensSession> => {
+      if (opts.quant) g.quantizeMatMuls(QUANT_BITS[opts.quant]);
       const built = g.build(opts.externalAbove);
       if (counts) weightBytes += built.weightBytes;
-      return createSession(built, opts);
+      resident += built.weightBytes;
+      if (opts.memoryBudget !== undefined && resident > opts.memoryBudget) {
+        for (const s of sessions) await s.release();
+        throw new SeigeError(
+          "config_error",
+          `the weights need more than the memory budget of ${opts.memoryBudget} bytes (${resident} bytes after ${sessions.length + 1} graphs${opts.quant ? `, ${opts.quant}` : ", f32"}); try --quant int8 or int4`,
+        );
+      }
+      const s = await createSession(built, opts);
+      sessions.push(s);
+      return s;
     };
-    const embed = await load(buildEmbed(config, embedWeights(tensors, config)), false);
+    const embed = await Embedder.create(config, tensors, (g) => load(g, false));
     const layers: Layer[] = [];
     for (let l = 0; l < config.nLayers; l++) {
       layers.push({
@@ -153,7 +172,7 @@ export class Engine {
     const fullHd = full >= 0 ? headDimOf(config, full) : config.headDim;
     const inv = config.rope ? inverseFrequencies(config.rope, fullHd) : null;
     const invLocal = config.ropeLocal ? inverseFrequencies(config.ropeLocal, config.headDim) : inv;
-    return new Engine(config, embed, layers, unembed, weightBytes, inv, invLocal, ple);
+    return new Engine(config, embed, layers, unembed, weightBytes, inv, invLocal, ple, resident);
   }
 
   emptyCache(batch: number): KvCache {
@@ -203,17 +222,11 @@ export class Engine {
         ? ropeTables(this.invFreqLocal, input.positions)
         : rope;
 
-    const ids = BigInt64Array.from(Array.from(input.ids, (v) => BigInt(v)));
-    const embedFeeds: Record<string, OrtFeed> = { [EMBED_IO.ids]: { data: ids, dims: [b, t] } };
-    if (cfg.absolutePositions) {
-      const pos = BigInt64Array.from(Array.from(input.positions, (p) => BigInt(Math.max(0, p))));
-      embedFeeds[EMBED_IO.positions] = { data: pos, dims: [b, t] };
-    }
-    const e = await this.embed.run(embedFeeds);
-    let x = visit(hookEmbed(), e[EMBED_IO.out].data); // [B,T,D]
+    const e = await this.embed.run(input.ids, input.positions, b, t);
+    let x = visit(hookEmbed(), e.embed); // [B,T,D]
     // Gemma 4: every layer's PLE input, from the hooked embedding (as HF reads inputs_embeds).
     const ple = this.ple ? await this.ple.inputs(input.ids, x, b, t) : null;
-    if (cfg.absolutePositions) x = add(x, e[EMBED_IO.posOut].data); // GPT-2: resid_pre(0) = hook_embed + pos_embed
+    if (e.pos) x = add(x, e.pos); // GPT-2: resid_pre(0) = hook_embed + pos_embed
 
     const ones = new Float32Array(b * cfg.nHeads).fill(1);
     const next: KvCache = { batch: b, length: s, keys: [], values: [], positions: keyPos };
