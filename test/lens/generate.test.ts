@@ -178,6 +178,34 @@ describe("batched generation", () => {
   });
 });
 
+describe("captures during generation", () => {
+  for (const arch of ["llama", "gemma4"] as const) {
+    it(`${arch}: all / mean / last accumulate over the prompt and every generated token fed back`, async () => {
+      const { model } = await open(arch);
+      const hook = arch === "gemma4" ? "blocks.4.hook_ple_out" : "blocks.1.hook_resid_mid";
+      const list: InterventionInput[] = [
+        { kind: "capture", hook, reduce: "all" },
+        { kind: "capture", hook, reduce: "mean" },
+        { kind: "capture", hook, reduce: "last" },
+      ];
+      const prompt = [9, 40, 3, 77];
+      const [g] = await model.generate([prompt], {
+        maxNewTokens: 5,
+        interventions: [list],
+        stop: [],
+      });
+      expect(g.tokens).toHaveLength(5);
+      // Every token that was run: the prompt and the first 4 generated (the 5th is never fed).
+      const fed = [...prompt, ...g.tokens.slice(0, 4)];
+      const { captures } = await model.runWithHooks(fed, list);
+      const d = model.config.dModel;
+      expect(g.captures[0].value.length).toBe(fed.length * d);
+      for (let i = 0; i < 3; i++)
+        expect(maxAbsDiff(g.captures[i].value, captures[i].value), list[i].kind).toBeLessThan(1e-4);
+    });
+  }
+});
+
 describe("sampling", () => {
   it("greedy generation is deterministic", async () => {
     const { model } = await open("qwen2");
