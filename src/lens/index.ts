@@ -6,7 +6,12 @@
  * batched generation; plus a plain-TS reference forward used as the test oracle.
  * See docs/lens.md.
  */
-export { type Checkpoint, loadCheckpoint, memoryTensorStore } from "./checkpoint.js";
+export {
+  type Checkpoint,
+  expectedTensors,
+  loadCheckpoint,
+  memoryTensorStore,
+} from "./checkpoint.js";
 export { parseConfig, SUPPORTED_MODEL_TYPES } from "./config.js";
 export * from "./hooks.js";
 export { type CaptureResult, validateInterventions } from "./intervene.js";
