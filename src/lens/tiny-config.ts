@@ -34,6 +34,10 @@ export interface MakeTinyOptions {
   dMlp?: number;
   vocabSize?: number;
   maxPositions?: number;
+  /** Gemma 4 (benchmark shapes): PLE width (16), KV-shared layers (⌊n/3⌋), full every k-th layer (3) */
+  pleDim?: number;
+  kvSharedLayers?: number;
+  fullEvery?: number;
 }
 
 const ARCHITECTURES: Record<TinyArch, string> = {
@@ -222,8 +226,9 @@ export function tinyConfigJson(
     case "gemma4": {
       // Full every third layer and last; the last ⌊n/3⌋ layers share K/V (each type has an
       // earlier non-shared layer to read from), as E2B's 4:1 pattern and 20-of-35 sharing do.
+      const every = o.fullEvery ?? 3;
       const types = Array.from({ length: layers }, (_, i) =>
-        full(i, (j) => (j + 1) % 3 !== 0 && j !== layers - 1),
+        full(i, (j) => (j + 1) % every !== 0 && j !== layers - 1),
       );
       return {
         ...decoder,
@@ -234,10 +239,10 @@ export function tinyConfigJson(
         final_logit_softcapping: 30.0,
         global_head_dim: 2 * headDim,
         hidden_activation: "gelu_pytorch_tanh",
-        hidden_size_per_layer_input: 16,
+        hidden_size_per_layer_input: o.pleDim ?? 16,
         layer_types: types,
         num_global_key_value_heads: null,
-        num_kv_shared_layers: layers >= 4 ? Math.floor(layers / 3) : 0,
+        num_kv_shared_layers: o.kvSharedLayers ?? (layers >= 4 ? Math.floor(layers / 3) : 0),
         pad_token_id: tok.padTokenId,
         rms_norm_eps: 1e-6,
         rope_parameters: {
