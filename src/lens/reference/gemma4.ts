@@ -27,6 +27,7 @@ import {
 } from "../hooks.js";
 import { pleTokenRows } from "../ple.js";
 import type { ModelConfig, TensorStore } from "../types.js";
+import { gemmaMlp } from "./gemma.js";
 import type { HookRunner } from "./hook-runner.js";
 import {
   activation,
@@ -35,7 +36,6 @@ import {
   attend,
   linear,
   map,
-  mul,
   rmsNorm,
   ropeInvFreq,
   softcapInPlace,
@@ -80,7 +80,7 @@ export function gemma4Forward(
     const mlpOutL = hooks.at(
       mlpOut(l),
       norm(
-        mlp(c, t, l, norm(residMidL, `${b}pre_feedforward_layernorm.weight`), n),
+        gemmaMlp(c, t, l, norm(residMidL, `${b}pre_feedforward_layernorm.weight`), n),
         `${b}post_feedforward_layernorm.weight`,
       ),
       d,
@@ -167,7 +167,7 @@ function attention(
   applyRope(q, n, H, hd, hooks.rows, inv);
   const src = kvSourceOf(c, l);
   let kv = shared.get(src);
-  if (src === l || kv === undefined) {
+  if (src === l) {
     const k = rmsNorm(
       linear(x, n, d, W("k_proj.weight"), Hkv * hd),
       hd,
@@ -187,16 +187,9 @@ function attention(
     kv = { k, v };
     shared.set(l, kv);
   }
+  if (!kv) throw new RangeError(`layer ${l} reads layer ${src}'s K/V, which has not run`);
   const opts = { scale: c.attnScale, softcap: null, window: sliding ? c.slidingWindow : null };
   const z = hooks.maskHeads(l, attend(q, kv.k, kv.v, n, H, Hkv, hd, opts), H, hd);
   hooks.at(attnZ(l), z, H * hd); // [pos, H·hd]
   return linear(z, n, H * hd, W("o_proj.weight"), d);
-}
-
-function mlp(c: ModelConfig, t: TensorStore, l: number, x: Float32Array, n: number): Float32Array {
-  const m = c.gemma4!.dMlps[l];
-  const W = (name: string) => t.get(`layers.${l}.mlp.${name}`).data;
-  const gate = map(linear(x, n, c.dModel, W("gate_proj.weight"), m), activation(c.act)); // [pos, d_mlp]
-  const up = linear(x, n, c.dModel, W("up_proj.weight"), m);
-  return linear(mul(gate, up), n, m, W("down_proj.weight"), c.dModel);
 }
