@@ -8,9 +8,18 @@
  * fraction of the bandwidth roofline: one decode step must read every block
  * weight and the head once, so steps/s ≤ bandwidth / weight bytes.
  *
+ * Quantisation: each model also runs with `--quant` levels (default f32,int8,int4;
+ * block-quantised MatMulNBits) at batch 1, so int8/int4 vs f32 decode ratios come
+ * from the same run; `--e2b` adds a Gemma-4-E2B-shaped model (35 layers, d 1536,
+ * KV sharing of the last 20 layers, PLE 256, global head dim 512, double-wide MLP;
+ * vocab cut to 32768 so the random PLE table is 0.6 GB of bf16 on disk, not 4.7),
+ * quantised only. Each row reports the weights held by ORT and the process's
+ * peak RSS so far (a high-water mark: it only grows across rows).
+ *
  * Run:   npx tsx bench/lens.ts [--quick] [--threads N] [--reps R] [--prompt P] [--decode D]
+ *          [--quant f32,int8,int4] [--only SUBSTRING] [--e2b]
  * Prints medians over R repetitions, the command, versions, threads and machine.
- * Memory: the Qwen-sized run needs ~2 GB on disk and ~3 GB RAM (f32).
+ * Memory: the Qwen-sized run needs ~2 GB on disk and ~3 GB RAM (f32); --e2b ~4 GB on disk.
  */
 import { execSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -21,6 +30,7 @@ import { loadCheckpoint } from "../src/lens/checkpoint.js";
 import type { InterventionInput } from "../src/lens/interventions.js";
 import { GraphBuilder, int, ints } from "../src/lens/onnx/index.js";
 import { createSession, ORT_VERSION } from "../src/lens/ort.js";
+import type { QuantName } from "../src/lens/quant.js";
 import { Engine } from "../src/lens/runtime/engine.js";
 import { compilePlan } from "../src/lens/runtime/plan.js";
 import { argmax } from "../src/lens/runtime/sample.js";
@@ -35,7 +45,15 @@ const { values } = parseArgs({
     reps: { type: "string" },
     prompt: { type: "string" },
     decode: { type: "string" },
+    quant: { type: "string", default: "f32,int8,int4" },
+    only: { type: "string" },
+    e2b: { type: "boolean", default: false },
   },
+});
+type Level = "f32" | QuantName;
+const LEVELS = (values.quant ?? "f32").split(",").map((q) => {
+  if (q !== "f32" && q !== "int8" && q !== "int4") throw new Error(`--quant: unknown level ${q}`);
+  return q as Level;
 });
 const quick = values.quick ?? false;
 const threads = values.threads ? Number(values.threads) : availableParallelism();
@@ -47,8 +65,25 @@ const SEED = 0;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => performance.now();
 
-type Shape = Omit<MakeTinyOptions, "outDir" | "seed" | "dtype"> & { label: string };
-const SHAPES: Shape[] = quick
+type Shape = Omit<MakeTinyOptions, "outDir" | "seed"> & { label: string; quantOnly?: boolean };
+const E2B: Shape = {
+  label: "gemma-4-e2b shape (vocab 32768)",
+  arch: "gemma4",
+  layers: 35,
+  dModel: 1536,
+  nHeads: 8,
+  nKvHeads: 1,
+  headDim: 256,
+  dMlp: 6144,
+  vocabSize: 32768,
+  maxPositions: 4096,
+  pleDim: 256,
+  kvSharedLayers: 20,
+  fullEvery: 5,
+  dtype: "bf16",
+  quantOnly: true,
+};
+const ALL_SHAPES: Shape[] = quick
   ? [
       {
         label: "gpt2-quick",
@@ -99,6 +134,10 @@ const SHAPES: Shape[] = quick
     ];
 
 /** Read bandwidth as ORT's GEMV sees it: x[1,K] @ W[K,N] streams W (256 MB) from memory once per call; best of 10. */
+const SHAPES = [...ALL_SHAPES, ...(values.e2b ? [E2B] : [])].filter(
+  (s) => !values.only || s.label.includes(values.only),
+);
+
 async function ortBandwidth(): Promise<number> {
   const k = quick ? 2048 : 8192;
   const n = 8192;
@@ -156,6 +195,9 @@ function jsBandwidth(): number {
 
 interface Row {
   model: string;
+  quant: Level;
+  residentBytes: number;
+  peakRssBytes: number;
   batch: number;
   interventions: boolean;
   prefillTokS: number;
@@ -164,17 +206,19 @@ interface Row {
   weightBytes: number;
 }
 
-async function benchModel(shape: Shape, dir: string): Promise<Row[]> {
+async function benchModel(shape: Shape, dir: string, quant: Level): Promise<Row[]> {
   const t0 = now();
-  makeTinyCheckpoint({ ...shape, outDir: dir, seed: SEED, dtype: "f32" });
   const ck = loadCheckpoint(dir, { cache: false });
   const t1 = now();
-  const engine = await Engine.create(ck.config, ck.tensors, { threads });
+  const engine = await Engine.create(ck.config, ck.tensors, {
+    threads,
+    quant: quant === "f32" ? undefined : quant,
+  });
   const t2 = now();
   const cfg = ck.config;
   const weightBytes = engine.decodeWeightBytes;
   console.error(
-    `${shape.label}: wrote checkpoint in ${((t1 - t0) / 1000).toFixed(1)} s, built ${2 * cfg.nLayers + 2} sessions in ${((t2 - t1) / 1000).toFixed(1)} s; ${(weightBytes / 1e6).toFixed(0)} MB of weights per decode step`,
+    `${shape.label} ${quant}: opened in ${((t1 - t0) / 1000).toFixed(1)} s, built the sessions in ${((t2 - t1) / 1000).toFixed(1)} s; ${(weightBytes / 1e6).toFixed(0)} MB of weights per decode step`,
   );
   const mid = Math.floor(cfg.nLayers / 2);
   const rng = new Rng(`${SEED}/bench`);
@@ -220,7 +264,8 @@ async function benchModel(shape: Shape, dir: string): Promise<Row[]> {
     return { prefill: b - a, step: (now() - b) / decodeSteps };
   };
   const rows: Row[] = [];
-  for (const batch of [1, 8]) {
+  // Quantised levels run at batch 1 only: the comparison the goal is stated for, kept short.
+  for (const batch of quant === "f32" ? [1, 8] : [1]) {
     // Conditions alternate within each repetition so drifting machine load hits both alike.
     const times = new Map<boolean, { prefill: number[]; step: number[] }>([
       [false, { prefill: [], step: [] }],
@@ -239,6 +284,9 @@ async function benchModel(shape: Shape, dir: string): Promise<Row[]> {
       const step = median(t.step);
       rows.push({
         model: shape.label,
+        quant,
+        residentBytes: engine.residentWeightBytes,
+        peakRssBytes: process.resourceUsage().maxRSS * 1024,
         batch,
         interventions: withIv,
         prefillTokS: (batch * promptLen) / (median(t.prefill) / 1000),
@@ -260,7 +308,7 @@ async function mainBench(): Promise<void> {
       .trim();
   } catch {}
   const cpu = cpus()[0]?.model ?? "unknown cpu";
-  const cmd = `npx tsx bench/lens.ts${quick ? " --quick" : ""} --threads ${threads} --reps ${reps} --prompt ${promptLen} --decode ${decodeSteps}`;
+  const cmd = `npx tsx bench/lens.ts${quick ? " --quick" : ""} --threads ${threads} --reps ${reps} --prompt ${promptLen} --decode ${decodeSteps} --quant ${LEVELS.join(",")}${values.only ? ` --only "${values.only}"` : ""}${values.e2b ? " --e2b" : ""}`;
   console.log(
     `# seige lens bench\ncommand: ${cmd}\ncommit ${commit}, node ${process.version}, onnxruntime-node ${ORT_VERSION}, threads ${threads}, seed ${SEED}`,
   );
@@ -278,13 +326,20 @@ async function mainBench(): Promise<void> {
   const measure = async () => Math.max(await ortBandwidth(), await ortStreamBandwidth());
   const ortBw: number[] = [await measure()];
   console.log(
-    `prompt ${promptLen} tokens per sequence, ${decodeSteps} decode steps, medians of ${reps} runs after one warm-up; f32 weights`,
+    `prompt ${promptLen} tokens per sequence, ${decodeSteps} decode steps, medians of ${reps} runs after one warm-up; weights ${LEVELS.join(", ")}`,
   );
   const root = mkdtempSync(join(tmpdir(), "seige-lens-bench-"));
   const rows: Row[] = [];
   try {
     for (const [i, shape] of SHAPES.entries()) {
-      rows.push(...(await benchModel(shape, join(root, `m${i}`))));
+      const dir = join(root, `m${i}`);
+      const { label: _l, quantOnly, ...tiny } = shape;
+      const t0 = now();
+      makeTinyCheckpoint({ dtype: "f32", ...tiny, outDir: dir, seed: SEED });
+      console.error(`${shape.label}: wrote checkpoint in ${((now() - t0) / 1000).toFixed(1)} s`);
+      for (const quant of LEVELS.filter((q) => !quantOnly || q !== "f32"))
+        rows.push(...(await benchModel(shape, dir, quant)));
+      rmSync(dir, { recursive: true, force: true });
       ortBw.push(await measure()); // re-measured after each model: load drifts
     }
   } finally {
@@ -296,14 +351,28 @@ async function mainBench(): Promise<void> {
   );
   console.log(`load average at end: ${load()}`);
   console.log(
-    "\n| model | batch | interventions | prefill tok/s | decode tok/s | decode ms/step | decode steps/s vs roofline (bandwidth / weight bytes) |",
+    "\n| model | weights | batch | interventions | prefill tok/s | decode tok/s | decode ms/step | decode steps/s vs roofline (bandwidth / weight bytes) | weights held (MiB) | peak RSS so far (MiB) |",
   );
-  console.log("|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  const mib = (b: number) => (b / 2 ** 20).toFixed(0);
   for (const r of rows) {
     const roofline = (bw * 1e9) / r.weightBytes; // steps/s if every step only streamed its weights
     console.log(
-      `| ${r.model} | ${r.batch} | ${r.interventions ? "capture + add" : "none"} | ${r.prefillTokS.toFixed(0)} | ${r.decodeTokS.toFixed(1)} | ${r.decodeMsPerStep.toFixed(1)} | ${(100 * (1000 / r.decodeMsPerStep / roofline)).toFixed(0)}% of ${roofline.toFixed(1)} |`,
+      `| ${r.model} | ${r.quant} | ${r.batch} | ${r.interventions ? "capture + add" : "none"} | ${r.prefillTokS.toFixed(0)} | ${r.decodeTokS.toFixed(1)} | ${r.decodeMsPerStep.toFixed(1)} | ${(100 * (1000 / r.decodeMsPerStep / roofline)).toFixed(0)}% of ${roofline.toFixed(1)} | ${mib(r.residentBytes)} | ${mib(r.peakRssBytes)} |`,
     );
+  }
+  // Quantised vs f32 decode at batch 1, same model, same run, hooks on (capture + add).
+  for (const model of new Set(rows.map((r) => r.model))) {
+    const at = (q: Level) =>
+      rows.find((r) => r.model === model && r.quant === q && r.batch === 1 && r.interventions);
+    const base = at("f32");
+    if (!base) continue;
+    const ratios = (["int8", "int4"] as const)
+      .map((q) => at(q))
+      .filter((r) => r !== undefined)
+      .map((r) => `${r.quant} ${(r.decodeTokS / base.decodeTokS).toFixed(2)}×`);
+    if (ratios.length > 0)
+      console.log(`${model}: decode vs f32 at batch 1, hooks on: ${ratios.join(", ")}`);
   }
 }
 

@@ -3,14 +3,18 @@
  *   make-tiny  write a tiny random HF checkpoint (tests, demos)
  *   forward    one forward pass on exact token ids; logits and hook activations
  *   generate   a completion, optionally through the chat template and with interventions
- *   inspect    architecture, sizes, dtype and hook points of a checkpoint
+ *   inspect    architecture, sizes, dtype and hook points of a checkpoint (--memory: peak memory)
+ *   check      an execution provider's parity against the CPU and its speed (lens-check.ts)
  * Machine-readable output (--json) goes to stdout; nothing else does in that mode.
  */
 import { readFileSync } from "node:fs";
 import {
   allHookNames,
+  expectedTensors,
+  hookShape,
   type InterventionInput,
   InterventionListSchema,
+  type LoadModelOptions,
   loadCheckpoint,
   loadModel,
   makeTinyCheckpoint,
@@ -22,14 +26,17 @@ import { CliUsageError, intFlag, parseFlags } from "./args.js";
 
 const HELP = `usage: seige lens <make-tiny | forward | generate | inspect | serve> [options]
 
-  make-tiny --arch <${TINY_ARCHS.join("|")}> --out DIR [--seed S] [--layers N] [--d-model D]
+  make-tiny --arch <${TINY_ARCHS.join("|")}> --out DIR [--seed S] [--layers N (2; gemma4 6)] [--d-model D]
             [--max-positions N (default 4096)] [--dtype f32|bf16]
   forward   --model DIR --tokens 1,2,3 [--hooks NAME,...] [--intervene FILE.json] [--json] [--threads N]
+            [--quant int8|int4] [--ep cpu|cuda|webgpu]
             one pass on exactly these ids (no BOS added); prints the last position's logits
             and the hooks asked for ([pos][width] each)
   generate  --model DIR --prompt TEXT [--chat] [--intervene FILE.json] [--max-new-tokens N]
-            [--temperature T] [--top-p P] [--seed S] [--threads N]
-  inspect   DIR [--json]
+            [--temperature T] [--top-p P] [--seed S] [--threads N] [--quant int8|int4] [--ep cpu|cuda|webgpu]
+  inspect   DIR [--json] [--memory [--quant int8|int4]]   --memory loads the model and prints peak memory
+  check     --model DIR --ep cuda|webgpu|cpu [--tokens N] [--decode N]
+            parity of the execution provider against the CPU (max |Δlogits|) and its speed
   serve     --model DIR [--port P] [--host H]   OpenAI-compatible chat endpoint (seige lens serve --help)
 FILE.json holds an intervention list (see docs/lens.md), e.g.
   [{"kind":"add","hook":"blocks.3.hook_resid_post","vector":[...],"scale":4}]`;
@@ -59,6 +66,23 @@ function readInterventions(path: string | undefined): InterventionInput[] {
   return raw as InterventionInput[];
 }
 
+/** --threads, --quant and --ep, shared by every subcommand that loads a model. */
+export function runtimeFlags(values: {
+  threads?: string;
+  quant?: string;
+  ep?: string;
+}): LoadModelOptions {
+  if (values.quant !== undefined && values.quant !== "int8" && values.quant !== "int4")
+    throw new CliUsageError(`--quant must be int8 or int4, got '${values.quant}'`);
+  if (values.ep !== undefined && !["cpu", "cuda", "webgpu"].includes(values.ep))
+    throw new CliUsageError(`--ep must be cpu, cuda or webgpu, got '${values.ep}'`);
+  return {
+    threads: values.threads ? intFlag(values.threads, "threads", 1) : undefined,
+    quant: values.quant as LoadModelOptions["quant"],
+    executionProviders: values.ep ? [values.ep as "cpu" | "cuda" | "webgpu"] : undefined,
+  };
+}
+
 async function makeTiny(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv,
@@ -81,7 +105,7 @@ async function makeTiny(argv: string[]): Promise<number> {
     arch: values.arch as TinyArch,
     outDir: values.out,
     seed: intFlag(values.seed, "seed", 0),
-    layers: intFlag(values.layers, "layers", 2),
+    layers: values.layers === undefined ? undefined : intFlag(values.layers, "layers", 2),
     dModel: intFlag(values["d-model"], "d-model", 64),
     // Long enough for a game episode's prompts with the byte-level tiny tokenizer.
     maxPositions: intFlag(values["max-positions"], "max-positions", 4096),
@@ -103,6 +127,8 @@ async function forward(argv: string[]): Promise<number> {
       intervene: { type: "string" },
       json: { type: "boolean", default: false },
       threads: { type: "string" },
+      quant: { type: "string" },
+      ep: { type: "string" },
     },
   });
   if (!values.model || !values.tokens)
@@ -115,12 +141,10 @@ async function forward(argv: string[]): Promise<number> {
   });
   const hooks = values.hooks ? values.hooks.split(",").map((h) => h.trim()) : [];
   const interventions = readInterventions(values.intervene);
-  const model = await loadModel(values.model, {
-    threads: values.threads ? intFlag(values.threads, "threads", 1) : undefined,
-  });
+  const model = await loadModel(values.model, runtimeFlags(values));
   try {
     for (const h of hooks)
-      if (!parseHookName(h, model.config.nLayers))
+      if (!parseHookName(h, hookShape(model.config)))
         throw new CliUsageError(`--hooks: unknown hook '${h}'; \`seige lens inspect\` lists them`);
     // Each requested hook is read by a capture appended after the file's interventions,
     // so it shows the activation as the next layer sees it.
@@ -187,14 +211,14 @@ async function generate(argv: string[]): Promise<number> {
       "top-p": { type: "string" },
       seed: { type: "string" },
       threads: { type: "string" },
+      quant: { type: "string" },
+      ep: { type: "string" },
     },
   });
   if (!values.model || values.prompt === undefined)
     throw new CliUsageError("generate needs --model and --prompt");
   const interventions = readInterventions(values.intervene);
-  const model = await loadModel(values.model, {
-    threads: values.threads ? intFlag(values.threads, "threads", 1) : undefined,
-  });
+  const model = await loadModel(values.model, runtimeFlags(values));
   try {
     const prompt = values.chat
       ? model.chat([{ role: "user", content: values.prompt }]).tokens
@@ -217,19 +241,25 @@ async function generate(argv: string[]): Promise<number> {
 async function inspect(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags({
     args: argv,
-    options: { json: { type: "boolean", default: false } },
+    options: {
+      json: { type: "boolean", default: false },
+      memory: { type: "boolean", default: false },
+      quant: { type: "string" },
+      threads: { type: "string" },
+    },
     allowPositionals: true,
   });
   if (positionals.length !== 1)
     throw new CliUsageError("inspect needs exactly one checkpoint directory");
-  const { config: c, tensors } = loadCheckpoint(positionals[0], { cache: false });
-  // Parameters from the checkpoint's shapes; a tied head is counted once.
+  const { config: c } = loadCheckpoint(positionals[0], { cache: false });
+  // Parameters from the shapes the loader checked (no tensor is read); a tied head counts once.
   let params = 0;
-  for (const name of tensors.names()) {
+  for (const [name, shape] of expectedTensors(c)) {
     if (name === "lm_head.weight" && c.tiedEmbeddings) continue;
-    params += tensors.get(name).shape.reduce((a, b) => a * b, 1);
+    params += shape.reduce((a, b) => a * b, 1);
   }
-  const hooks = allHookNames(c.nLayers);
+  const memory = values.memory ? await measureMemory(positionals[0], runtimeFlags(values)) : null;
+  const hooks = allHookNames(hookShape(c));
   const info = {
     arch: c.arch,
     modelType: c.modelType,
@@ -245,6 +275,7 @@ async function inspect(argv: string[]): Promise<number> {
     parameters: params,
     layerTypes: c.layerTypes,
     hookPoints: hooks,
+    ...(memory ? { memory } : {}),
   };
   if (values.json) {
     out(JSON.stringify(info));
@@ -258,10 +289,34 @@ async function inspect(argv: string[]): Promise<number> {
   );
   if (c.layerTypes.includes("sliding"))
     out(`  sliding window ${c.slidingWindow}: ${c.layerTypes.join(" ")}`);
+  if (memory)
+    out(
+      `memory (${memory.quant}): weights held by ORT ${mib(memory.residentWeightBytes)} MiB; peak RSS ${mib(memory.peakRssBytes)} MiB (load + one forward)`,
+    );
   out(`hook points (${hooks.length}):`);
   out(`  ${hooks[0]}`);
-  for (let l = 0; l < c.nLayers; l++) out(`  ${hooks.slice(1 + 6 * l, 7 + 6 * l).join("  ")}`);
+  const per = (hooks.length - 1) / c.nLayers;
+  for (let l = 0; l < c.nLayers; l++)
+    out(`  ${hooks.slice(1 + per * l, 1 + per * (l + 1)).join("  ")}`);
   return 0;
+}
+
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+
+/** Loads the model, runs one forward, and reports the weights held and the process's peak RSS. */
+async function measureMemory(dir: string, opts: LoadModelOptions) {
+  const model = await loadModel(dir, opts);
+  try {
+    await model.runWithCache([model.config.bosTokenId ?? 0], []);
+    return {
+      quant: opts.quant ?? "f32",
+      residentWeightBytes: model.residentWeightBytes,
+      // maxRSS is in KiB: the high-water mark of the whole process so far.
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    };
+  } finally {
+    await model.close();
+  }
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -284,6 +339,8 @@ export async function run(argv: string[]): Promise<number> {
       return generate(rest);
     case "inspect":
       return inspect(rest);
+    case "check":
+      return (await import("./lens-check.js")).run(rest);
     default:
       throw new CliUsageError(`unknown lens subcommand '${sub}'\n${HELP}`);
   }

@@ -15,7 +15,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SeigeError } from "../util/errors.js";
-import { parseConfig } from "./config.js";
+import { dMlpOf, headDimOf, kvSourceOf, parseConfig } from "./config.js";
 import { SafetensorsSet } from "./safetensors.js";
 import type { ModelConfig, StorageDtype, Tensor, TensorStore } from "./types.js";
 
@@ -40,7 +40,7 @@ const PREFIXES = [
 
 /** Tensors of multimodal wrappers and buffers that the text model never reads. */
 const IGNORED = [
-  /^(model\.)?(vision_tower|vision_model|multi_modal_projector|audio_tower)\./,
+  /^(model\.)?(vision_tower|vision_model|multi_modal_projector|audio_tower|embed_vision|embed_audio)\./,
   /\.attn\.(masked_)?bias$/,
 ];
 
@@ -80,11 +80,22 @@ export function expectedTensors(c: ModelConfig): Map<string, number[]> {
     m.set("ln_f.weight", [d]);
     m.set("ln_f.bias", [d]);
   } else {
-    const q = c.nHeads * c.headDim;
-    const kv = c.nKvHeads * c.headDim;
     m.set("embed_tokens.weight", [c.vocabSize, d]);
+    const ple = c.gemma4?.ple;
+    if (ple) {
+      const width = c.nLayers * ple.dim;
+      m.set("embed_tokens_per_layer.weight", [ple.vocabSize, width]);
+      m.set("per_layer_model_projection.weight", [width, d]);
+      m.set("per_layer_projection_norm.weight", [ple.dim]);
+    }
     for (let i = 0; i < c.nLayers; i++) {
       const p = `layers.${i}.`;
+      const hd = headDimOf(c, i);
+      const q = c.nHeads * hd;
+      const kv = c.nKvHeads * hd;
+      // Gemma 4's KV-shared layers own no k/v weights (HF ignores them if present).
+      const ownsKv = kvSourceOf(c, i) === i;
+      const dMlp = dMlpOf(c, i);
       m.set(`${p}input_layernorm.weight`, [d]);
       m.set(`${p}post_attention_layernorm.weight`, [d]);
       if (c.postNorms) {
@@ -92,8 +103,10 @@ export function expectedTensors(c: ModelConfig): Map<string, number[]> {
         m.set(`${p}post_feedforward_layernorm.weight`, [d]);
       }
       m.set(`${p}self_attn.q_proj.weight`, [q, d]);
-      m.set(`${p}self_attn.k_proj.weight`, [kv, d]);
-      m.set(`${p}self_attn.v_proj.weight`, [kv, d]);
+      if (ownsKv) {
+        m.set(`${p}self_attn.k_proj.weight`, [kv, d]);
+        m.set(`${p}self_attn.v_proj.weight`, [kv, d]);
+      }
       m.set(`${p}self_attn.o_proj.weight`, [d, q]);
       if (c.qkvBias) {
         m.set(`${p}self_attn.q_proj.bias`, [q]);
@@ -101,12 +114,18 @@ export function expectedTensors(c: ModelConfig): Map<string, number[]> {
         m.set(`${p}self_attn.v_proj.bias`, [kv]);
       }
       if (c.qkNorm) {
-        m.set(`${p}self_attn.q_norm.weight`, [c.headDim]);
-        m.set(`${p}self_attn.k_norm.weight`, [c.headDim]);
+        m.set(`${p}self_attn.q_norm.weight`, [hd]);
+        if (ownsKv) m.set(`${p}self_attn.k_norm.weight`, [hd]);
       }
-      m.set(`${p}mlp.gate_proj.weight`, [c.dMlp, d]);
-      m.set(`${p}mlp.up_proj.weight`, [c.dMlp, d]);
-      m.set(`${p}mlp.down_proj.weight`, [d, c.dMlp]);
+      m.set(`${p}mlp.gate_proj.weight`, [dMlp, d]);
+      m.set(`${p}mlp.up_proj.weight`, [dMlp, d]);
+      m.set(`${p}mlp.down_proj.weight`, [d, dMlp]);
+      if (ple) {
+        m.set(`${p}per_layer_input_gate.weight`, [ple.dim, d]);
+        m.set(`${p}per_layer_projection.weight`, [d, ple.dim]);
+        m.set(`${p}post_per_layer_input_norm.weight`, [d]);
+      }
+      if (c.gemma4) m.set(`${p}layer_scalar`, [1]);
     }
     m.set("norm.weight", [d]);
   }
@@ -197,8 +216,27 @@ export function loadCheckpoint(dir: string, opts: LoadCheckpointOptions = {}): C
       if (keep) decoded.set(name, t);
       return t;
     },
+    rows(name, rows) {
+      const raw = byCanonical.get(name);
+      if (raw === undefined) fail(`${dir}: no tensor "${name}"`);
+      return weights.readRows(raw, rows);
+    },
   };
   return { dir, config, tensors };
+}
+
+/** Rows `rows` of tensor `name` ([rows.length, width]): by offset where the store can, else sliced from the whole tensor. */
+export function gatherRows(t: TensorStore, name: string, rows: readonly number[]): Float32Array {
+  if (t.rows) return t.rows(name, rows);
+  const x = t.get(name);
+  const width = x.data.length / x.shape[0];
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((r, i) => {
+    if (!Number.isInteger(r) || r < 0 || r >= x.shape[0])
+      fail(`row ${r} of "${name}" is outside [0, ${x.shape[0]})`);
+    out.set(x.data.subarray(r * width, (r + 1) * width), i * width);
+  });
+  return out;
 }
 
 /** A TensorStore over in-memory tensors (tests, and graph builders before a checkpoint exists). */

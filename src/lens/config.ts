@@ -12,10 +12,10 @@
  * config (checkpoint.ts asserts every shape); unsupported architectures and RoPE
  * types are rejected here with a `config_error` that says what is supported.
  */
-import { SeigeError } from "../util/errors.js";
-import type { Architecture, ModelConfig, RopeConfig, StorageDtype } from "./types.js";
 
-type Json = Record<string, unknown>;
+import { gemma4Extras, gemma4LayerTypes } from "./config-gemma4.js";
+import { fail, isRecord, type Json, need, nullableNum, num } from "./config-json.js";
+import type { Architecture, ModelConfig, RopeConfig, StorageDtype } from "./types.js";
 
 /** HF `model_type` → our architecture. SmolLM2 and Llama 2/3 all say "llama". */
 const MODEL_TYPES: Record<string, Architecture> = {
@@ -26,32 +26,11 @@ const MODEL_TYPES: Record<string, Architecture> = {
   gemma2: "gemma2",
   gemma3_text: "gemma3",
   gemma3: "gemma3",
+  gemma4_text: "gemma4",
+  gemma4: "gemma4",
 };
 
 export const SUPPORTED_MODEL_TYPES: readonly string[] = Object.keys(MODEL_TYPES);
-
-function fail(message: string): never {
-  throw new SeigeError("config_error", message);
-}
-
-function num(c: Json, key: string): number | undefined {
-  const v = c[key];
-  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
-}
-
-function need(c: Json, key: string, ...alternatives: string[]): number {
-  for (const k of [key, ...alternatives]) {
-    const v = num(c, k);
-    if (v !== undefined) return v;
-  }
-  return fail(
-    `config.json: field "${key}" is missing or not a number; it is required for this model_type`,
-  );
-}
-
-function nullableNum(v: unknown): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
 
 /** Rounds to the nearest bf16 / f16 value, as HF does when it casts a scalar to the weight dtype. */
 export function roundToDtype(x: number, dtype: StorageDtype): number {
@@ -91,7 +70,7 @@ function activation(c: Json, arch: Architecture): ModelConfig["act"] {
   if (name === "gelu_new" || name === "gelu_pytorch_tanh" || name === "gelu_tanh")
     return "gelu_tanh";
   // Gemma configs that say "gelu" still run the tanh approximation in HF (ARCHITECTURES.md §2.0).
-  if (name === "gelu") return arch === "gemma2" || arch === "gemma3" ? "gelu_tanh" : "gelu";
+  if (name === "gelu") return arch.startsWith("gemma") ? "gelu_tanh" : "gelu";
   return fail(
     `config.json: activation "${name}" is not supported (use silu, gelu, gelu_new or gelu_pytorch_tanh)`,
   );
@@ -103,13 +82,22 @@ function ropeFrom(block: Json | null | undefined, theta: number | undefined): Ro
   const t = (b.rope_type ?? b.type ?? "default") as string;
   const th = num(b, "rope_theta") ?? theta;
   const partial = num(b, "partial_rotary_factor");
+  if (th === undefined)
+    return fail("config.json: no rope_theta (legacy) or rope_parameters.rope_theta");
+  // Gemma 4's global layers: only the first partial·hd/2 frequency pairs rotate.
+  if (t === "proportional") {
+    return {
+      theta: th,
+      type: "proportional",
+      factor: num(b, "factor") ?? 1,
+      partialRotaryFactor: partial ?? 1,
+    };
+  }
   if (partial !== undefined && partial !== 1) {
     fail(
       `config.json: partial_rotary_factor ${partial} is not supported (RoPE over the full head_dim only)`,
     );
   }
-  if (th === undefined)
-    return fail("config.json: no rope_theta (legacy) or rope_parameters.rope_theta");
   if (t === "default") return { theta: th, type: "default" };
   if (t === "linear") return { theta: th, type: "linear", factor: need(b, "factor") };
   if (t === "llama3") {
@@ -122,11 +110,9 @@ function ropeFrom(block: Json | null | undefined, theta: number | undefined): Ro
       originalMaxPositions: need(b, "original_max_position_embeddings"),
     };
   }
-  return fail(`config.json: rope type "${t}" is not supported (default, linear and llama3 are)`);
-}
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+  return fail(
+    `config.json: rope type "${t}" is not supported (default, linear, llama3 and proportional are)`,
+  );
 }
 
 /** Global and local RoPE from whichever spelling the config uses. */
@@ -145,6 +131,13 @@ function ropes(c: Json, arch: Architecture): { rope: RopeConfig; ropeLocal: Rope
       return { rope: full, ropeLocal: local };
     }
     return { rope: ropeFrom(params, num(c, "rope_theta")), ropeLocal: null };
+  }
+  if (arch === "gemma4") {
+    // Gemma4TextConfig's defaults (ARCHITECTURES.md §1.2).
+    return {
+      rope: { theta: 1e6, type: "proportional", factor: 1, partialRotaryFactor: 0.25 },
+      ropeLocal: { theta: 10000, type: "default" },
+    };
   }
   const scaling = isRecord(c.rope_scaling) ? c.rope_scaling : null;
   const defaultTheta = arch === "gemma2" || arch === "gemma3" ? 10000 : undefined;
@@ -175,6 +168,7 @@ function layerTypes(
       );
     });
   }
+  if (arch === "gemma4") return gemma4LayerTypes(n);
   const all = (i: number): "full" | "sliding" => {
     if (window === null) return "full";
     if (arch === "gemma2") return (i + 1) % 2 ? "sliding" : "full";
@@ -191,6 +185,7 @@ function layerTypes(
 function slidingWindow(c: Json, arch: Architecture): number | null {
   const w = nullableNum(c.sliding_window);
   if (arch === "gemma2" || arch === "gemma3") return w ?? 4096;
+  if (arch === "gemma4") return w ?? 512;
   if (arch === "qwen2" || arch === "qwen3") return c.use_sliding_window === true ? w : null;
   if (arch === "llama") return Array.isArray(c.layer_types) ? w : null;
   return null;
@@ -218,9 +213,9 @@ export function parseConfig(raw: unknown, opts: { storageDtype?: StorageDtype } 
   }
   // Multimodal wrappers keep the language model's settings under text_config.
   const text: Json = isRecord(raw.text_config) ? raw.text_config : raw;
-  if (modelType === "gemma3" && !isRecord(raw.text_config)) {
+  if ((modelType === "gemma3" || modelType === "gemma4") && !isRecord(raw.text_config)) {
     return fail(
-      'config.json: model_type "gemma3" without "text_config"; expected a Gemma 3 multimodal config',
+      `config.json: model_type "${modelType}" without "text_config"; expected a multimodal wrapper config`,
     );
   }
   // Special ids: a wrapper's own fields win (generation reads them there), else text_config's.
@@ -284,6 +279,7 @@ export function parseConfig(raw: unknown, opts: { storageDtype?: StorageDtype } 
     );
   }
   const gemma = arch === "gemma2" || arch === "gemma3";
+  const gemma4 = arch === "gemma4";
   const window = slidingWindow(text, arch);
   const { rope, ropeLocal } = ropes(text, arch);
   const partial = num(text, "partial_rotary_factor");
@@ -297,7 +293,8 @@ export function parseConfig(raw: unknown, opts: { storageDtype?: StorageDtype } 
   if (arch !== "qwen2" && text.attention_bias === true) {
     fail(`config.json: attention_bias=true is not supported for ${modelType}`);
   }
-  return {
+  const types = layerTypes(text, arch, nLayers, window);
+  const common: ModelConfig = {
     ...base,
     arch,
     nLayers,
@@ -328,6 +325,34 @@ export function parseConfig(raw: unknown, opts: { storageDtype?: StorageDtype } 
     attnSoftcap: gemma ? nullableNum(text.attn_logit_softcapping) : null,
     finalSoftcap: gemma ? nullableNum(text.final_logit_softcapping) : null,
     slidingWindow: window,
-    layerTypes: layerTypes(text, arch, nLayers, window),
+    layerTypes: types,
   };
+  if (!gemma4) return common;
+  // Gemma 4: x·w RMSNorm (not 1+w), q/k norms, sandwich norms, attention scale 1, √d embedding.
+  return {
+    ...common,
+    norm: "rmsnorm",
+    qkNorm: true,
+    postNorms: true,
+    embedScale: roundToDtype(Math.sqrt(d), storageDtype),
+    attnScale: 1,
+    attnSoftcap: null,
+    finalSoftcap: nullableNum(text.final_logit_softcapping),
+    gemma4: gemma4Extras(text, common, (x) => roundToDtype(x, storageDtype)),
+  };
+}
+
+/** head_dim of layer `l` (Gemma 4's full layers use `global_head_dim`). */
+export function headDimOf(c: ModelConfig, l: number): number {
+  return c.gemma4?.headDims[l] ?? c.headDim;
+}
+
+/** MLP width of layer `l` (Gemma 4's KV-shared layers may be double-wide). */
+export function dMlpOf(c: ModelConfig, l: number): number {
+  return c.gemma4?.dMlps[l] ?? c.dMlp;
+}
+
+/** The layer whose keys and values layer `l` attends over (itself, except Gemma 4's KV-shared layers). */
+export function kvSourceOf(c: ModelConfig, l: number): number {
+  return c.gemma4?.kvSource[l] ?? l;
 }

@@ -1,12 +1,17 @@
 /**
  * seige lens: a white-box transformer runtime in TypeScript. HuggingFace
- * checkpoints (Llama/SmolLM2, Qwen2/2.5/3, GPT-2, Gemma 2/3) compiled into ONNX
+ * checkpoints (Llama/SmolLM2, Qwen2/2.5/3, GPT-2, Gemma 2/3, Gemma 4 text) compiled into ONNX
  * graphs on onnxruntime-node, with TransformerLens hook names on the residual
  * stream, declarative JSON interventions, TS hook functions, a KV cache and
  * batched generation; plus a plain-TS reference forward used as the test oracle.
  * See docs/lens.md.
  */
-export { type Checkpoint, loadCheckpoint, memoryTensorStore } from "./checkpoint.js";
+export {
+  type Checkpoint,
+  expectedTensors,
+  loadCheckpoint,
+  memoryTensorStore,
+} from "./checkpoint.js";
 export { parseConfig, SUPPORTED_MODEL_TYPES } from "./config.js";
 export * from "./hooks.js";
 export { type CaptureResult, validateInterventions } from "./intervene.js";
@@ -21,6 +26,7 @@ export {
   loadModel,
 } from "./model.js";
 export { type ExecutionProvider, ORT_VERSION } from "./ort.js";
+export { type QuantName, quantizedView } from "./quant.js";
 export {
   type ReferenceOptions,
   type ReferenceResult,

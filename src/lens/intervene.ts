@@ -14,7 +14,7 @@
  * batching, KV caches and accumulating captures across decode steps (model.ts).
  */
 import { SeigeError } from "../util/errors.js";
-import { parseHookName } from "./hooks.js";
+import { hookShape, parseHookName } from "./hooks.js";
 import type {
   AddIntervention,
   CaptureIntervention,
@@ -224,7 +224,7 @@ export function applyHeadMask(
  */
 export function validateInterventions(
   list: readonly Intervention[],
-  model: { nLayers: number; nHeads: number; dModel: number },
+  model: { nLayers: number; nHeads: number; dModel: number; gemma4?: { ple: unknown } },
 ): void {
   list.forEach((iv, i) => {
     const where = `intervention ${i} (${iv.kind})`;
@@ -243,7 +243,7 @@ export function validateInterventions(
       }
       return;
     }
-    const site = parseHookName(iv.hook, model.nLayers);
+    const site = parseHookName(iv.hook, hookShape(model));
     if (site === null)
       throw new SeigeError(
         "validation_error",

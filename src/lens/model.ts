@@ -11,10 +11,11 @@
  */
 import { SeigeError } from "../util/errors.js";
 import { loadCheckpoint } from "./checkpoint.js";
-import { allHookNames, type HookName, parseHookName } from "./hooks.js";
+import { allHookNames, type HookName, hookShape, parseHookName } from "./hooks.js";
 import type { CaptureResult } from "./intervene.js";
 import type { Intervention, InterventionInput } from "./interventions.js";
 import type { ExecutionProvider } from "./ort.js";
+import type { QuantName } from "./quant.js";
 import { Engine } from "./runtime/engine.js";
 import { type GenerateOptions, type GenerateResult, generateBatch } from "./runtime/generate.js";
 import { compilePlan } from "./runtime/plan.js";
@@ -36,6 +37,14 @@ export interface LoadModelOptions {
   executionProviders?: ExecutionProvider[];
   /** graphs with more weight bytes than this use in-memory external data (default 1.5e9) */
   externalAbove?: number;
+  /**
+   * Block-quantise the linear weights at load: "int8" or "int4" (ORT MatMulNBits, block
+   * 32, accuracy level 4). Embeddings, norms and the PLE table stay f32. See docs/lens.md
+   * for the measured accuracy cost.
+   */
+  quant?: QuantName;
+  /** refuse to load (config_error) when the weights handed to ORT exceed this many bytes */
+  memoryBudget?: number;
 }
 
 export interface ForwardResult {
@@ -61,12 +70,17 @@ export class LensModel {
     readonly tokenizer: LensTokenizer | null,
     private readonly engine: Engine,
   ) {
-    this.hookNames = allHookNames(config.nLayers);
+    this.hookNames = allHookNames(hookShape(config));
   }
 
   /** Bytes of weights read per decoded token (block weights and the head). */
   get decodeWeightBytes(): number {
     return this.engine.decodeWeightBytes;
+  }
+
+  /** Bytes of weights held by ORT (after quantisation; embeddings and the PLE table stay on disk). */
+  get residentWeightBytes(): number {
+    return this.engine.residentWeightBytes;
   }
 
   private requireTokenizer(): LensTokenizer {
@@ -118,7 +132,7 @@ export class LensModel {
     const wanted = new Set<string>();
     const zLayers = new Set<number>();
     for (const n of names) {
-      const site = parseHookName(n, this.config.nLayers);
+      const site = parseHookName(n, hookShape(this.config));
       if (!site)
         throw new SeigeError(
           "validation_error",
@@ -164,12 +178,12 @@ export class LensModel {
     this.checkTokens(tokens);
     const plan = compilePlan(interventions, this.config);
     for (const n of Object.keys(opts.hookFns ?? {})) {
-      if (!parseHookName(n, this.config.nLayers))
+      if (!parseHookName(n, hookShape(this.config)))
         throw new SeigeError("validation_error", `hookFns: unknown hook '${n}'`);
     }
     const zLayers = new Set(plan.zLayers);
     for (const n of Object.keys(opts.hookFns ?? {})) {
-      const site = parseHookName(n, this.config.nLayers);
+      const site = parseHookName(n, hookShape(this.config));
       if (site?.kind === "attn_z") zLayers.add(site.layer);
     }
     const positions = this.positions(tokens.length);

@@ -122,6 +122,31 @@ export class SafetensorsFile {
       closeSync(fd);
     }
   }
+
+  /**
+   * Reads rows (indices along the first axis) of one tensor, as f32 `[rows.length, …rest]`,
+   * each by its own offset: a lookup table (Gemma 4's 4.7 GB per-layer embedding) is
+   * gathered from disk a few rows at a time and never held whole.
+   */
+  readRows(name: string, rows: readonly number[]): Float32Array {
+    const e = this.entries.get(name);
+    if (e === undefined) fail(`${this.path}: no tensor "${name}"`);
+    const width = e.shape.slice(1).reduce((a, b) => a * b, 1);
+    const rowBytes = width * BYTES[e.dtype];
+    const out = new Float32Array(rows.length * width);
+    const fd = openSync(this.path, "r");
+    try {
+      rows.forEach((r, i) => {
+        if (!Number.isInteger(r) || r < 0 || r >= e.shape[0])
+          fail(`${this.path}: row ${r} of "${name}" is outside [0, ${e.shape[0]})`);
+        const bytes = readExact(fd, rowBytes, e.begin + r * rowBytes, this.path);
+        out.set(decode(bytes, e.dtype), i * width);
+      });
+    } finally {
+      closeSync(fd);
+    }
+    return out;
+  }
 }
 
 /** Converts little-endian raw bytes of `dtype` to f32 (typed-array views: x64 and arm64 are little-endian). */
@@ -288,5 +313,12 @@ export class SafetensorsSet {
     if (f === undefined)
       fail(`no tensor "${name}" in ${this.files.map((x) => basename(x.path)).join(", ")}`);
     return f.read(name);
+  }
+
+  readRows(name: string, rows: readonly number[]): Float32Array {
+    const f = this.where.get(name);
+    if (f === undefined)
+      fail(`no tensor "${name}" in ${this.files.map((x) => basename(x.path)).join(", ")}`);
+    return f.readRows(name, rows);
   }
 }

@@ -22,36 +22,13 @@ import { SeigeError } from "../util/errors.js";
 import { Rng } from "../util/rng.js";
 import { canonicalName, expectedTensors } from "./checkpoint.js";
 import { parseConfig } from "./config.js";
+import { stringifyHfConfig } from "./hf-json.js";
 import { encode } from "./safetensors.js";
+import { type MakeTinyOptions, TINY_ARCHS, type TinyArch, tinyConfigJson } from "./tiny-config.js";
 import { makeTinyTokenizer, type TokenizerFamily } from "./tiny-tokenizer.js";
-import type { ModelConfig, StorageDtype } from "./types.js";
+import type { ModelConfig } from "./types.js";
 
-export const TINY_ARCHS = [
-  "llama",
-  "qwen2",
-  "qwen3",
-  "smollm2",
-  "gpt2",
-  "gemma2",
-  "gemma3",
-] as const;
-export type TinyArch = (typeof TINY_ARCHS)[number];
-
-export interface MakeTinyOptions {
-  arch: TinyArch;
-  outDir: string;
-  seed?: number;
-  layers?: number;
-  dModel?: number;
-  dtype?: "f32" | "bf16";
-  /** overrides for benchmark-sized checkpoints (defaults follow from dModel) */
-  nHeads?: number;
-  nKvHeads?: number;
-  headDim?: number;
-  dMlp?: number;
-  vocabSize?: number;
-  maxPositions?: number;
-}
+export { type MakeTinyOptions, TINY_ARCHS, type TinyArch, tinyConfigJson } from "./tiny-config.js";
 
 export interface TinyCheckpoint {
   dir: string;
@@ -68,190 +45,9 @@ const FAMILY: Record<TinyArch, TokenizerFamily> = {
   gpt2: "gpt2",
   gemma2: "gemma",
   gemma3: "gemma",
+  // Gemma 4's own turn markers differ; the tiny tokenizer reuses Gemma's template.
+  gemma4: "gemma",
 };
-
-const ARCHITECTURES: Record<TinyArch, string> = {
-  llama: "LlamaForCausalLM",
-  qwen2: "Qwen2ForCausalLM",
-  qwen3: "Qwen3ForCausalLM",
-  smollm2: "LlamaForCausalLM",
-  gpt2: "GPT2LMHeadModel",
-  gemma2: "Gemma2ForCausalLM",
-  gemma3: "Gemma3ForCausalLM",
-};
-
-/** Tie as HF's defaults for these families; Llama 2-style untied to exercise lm_head. */
-const TIED: Record<TinyArch, boolean> = {
-  llama: false,
-  qwen2: true,
-  qwen3: true,
-  smollm2: true,
-  gpt2: true,
-  gemma2: true,
-  gemma3: true,
-};
-
-const TORCH_DTYPE: Record<StorageDtype, string> = {
-  f32: "float32",
-  bf16: "bfloat16",
-  f16: "float16",
-};
-
-/** Builds config.json for the options (exported so tests can check parseConfig against it). */
-export function tinyConfigJson(
-  o: MakeTinyOptions,
-  tok: {
-    size: number;
-    bosTokenId: number | null;
-    eosTokenIds: number[];
-    padTokenId: number | null;
-  },
-): Record<string, unknown> {
-  const d = o.dModel ?? 64;
-  const layers = o.layers ?? 2;
-  if (!Number.isInteger(d) || d < 16 || d % 16 !== 0) {
-    throw new SeigeError(
-      "validation_error",
-      `make-tiny: --d-model must be a multiple of 16 (got ${d})`,
-    );
-  }
-  if (!Number.isInteger(layers) || layers < 1)
-    throw new SeigeError("validation_error", `make-tiny: --layers must be ≥ 1 (got ${layers})`);
-  const gemma = o.arch === "gemma2" || o.arch === "gemma3";
-  const heads = o.nHeads ?? d / 16;
-  const kv =
-    o.nKvHeads ??
-    (o.arch === "gpt2" ? heads : gemma && o.arch === "gemma3" ? 1 : Math.max(1, heads / 2));
-  // Qwen3 and Gemma use a head_dim different from d/H, as the real models do.
-  const headDim = o.headDim ?? (o.arch === "qwen3" || gemma ? 32 : d / heads);
-  const vocab = o.vocabSize ?? Math.ceil(tok.size / 64) * 64;
-  const maxPos = o.maxPositions ?? 256;
-  const eos = tok.eosTokenIds.length === 1 ? tok.eosTokenIds[0] : tok.eosTokenIds;
-  const common = {
-    architectures: [ARCHITECTURES[o.arch]],
-    bos_token_id: tok.bosTokenId,
-    eos_token_id: eos,
-    tie_word_embeddings: TIED[o.arch],
-    torch_dtype: TORCH_DTYPE[o.dtype ?? "f32"],
-    transformers_version: "4.57.1",
-    use_cache: true,
-    vocab_size: vocab,
-  };
-  if (o.arch === "gpt2") {
-    return {
-      ...common,
-      model_type: "gpt2",
-      activation_function: "gelu_new",
-      attn_pdrop: 0.1,
-      embd_pdrop: 0.1,
-      resid_pdrop: 0.1,
-      initializer_range: 0.02,
-      layer_norm_epsilon: 1e-5,
-      n_ctx: maxPos,
-      n_embd: d,
-      n_head: heads,
-      n_inner: o.dMlp ?? null,
-      n_layer: layers,
-      n_positions: maxPos,
-      reorder_and_upcast_attn: false,
-      scale_attn_by_inverse_layer_idx: false,
-      scale_attn_weights: true,
-      summary_activation: null,
-      summary_first_dropout: 0.1,
-      summary_proj_to_labels: true,
-      summary_type: "cls_index",
-      summary_use_proj: true,
-    };
-  }
-  const decoder = {
-    ...common,
-    attention_bias: false,
-    attention_dropout: 0.0,
-    head_dim: headDim,
-    hidden_size: d,
-    initializer_range: 0.02,
-    intermediate_size: o.dMlp ?? 3 * d,
-    max_position_embeddings: maxPos,
-    num_attention_heads: heads,
-    num_hidden_layers: layers,
-    num_key_value_heads: kv,
-  };
-  const full = (i: number, sliding: (i: number) => boolean): string =>
-    sliding(i) ? "sliding_attention" : "full_attention";
-  switch (o.arch) {
-    case "llama":
-    case "smollm2":
-      return {
-        ...decoder,
-        model_type: "llama",
-        hidden_act: "silu",
-        mlp_bias: false,
-        pretraining_tp: 1,
-        rms_norm_eps: 1e-5,
-        rope_theta: o.arch === "llama" ? 500000.0 : 100000.0,
-        // Llama 3.x scaling with a small original context, so all three frequency bands occur.
-        rope_scaling:
-          o.arch === "llama"
-            ? {
-                rope_type: "llama3",
-                factor: 8.0,
-                low_freq_factor: 1.0,
-                high_freq_factor: 4.0,
-                original_max_position_embeddings: 64,
-              }
-            : null,
-      };
-    case "qwen2":
-    case "qwen3":
-      return {
-        ...decoder,
-        model_type: o.arch,
-        hidden_act: "silu",
-        layer_types: Array.from({ length: layers }, () => "full_attention"),
-        max_window_layers: layers,
-        rms_norm_eps: 1e-6,
-        rope_scaling: null,
-        rope_theta: 1000000.0,
-        sliding_window: null,
-        use_sliding_window: false,
-        pad_token_id: tok.padTokenId,
-      };
-    case "gemma2":
-      return {
-        ...decoder,
-        model_type: "gemma2",
-        attn_logit_softcapping: 50.0,
-        cache_implementation: "hybrid",
-        final_logit_softcapping: 30.0,
-        hidden_act: "gelu_pytorch_tanh",
-        hidden_activation: "gelu_pytorch_tanh",
-        layer_types: Array.from({ length: layers }, (_, i) => full(i, (j) => (j + 1) % 2 === 1)),
-        pad_token_id: tok.padTokenId,
-        query_pre_attn_scalar: 24,
-        rms_norm_eps: 1e-6,
-        rope_theta: 10000.0,
-        sliding_window: 4,
-      };
-    case "gemma3":
-      return {
-        ...decoder,
-        model_type: "gemma3_text",
-        attn_logit_softcapping: null,
-        final_logit_softcapping: null,
-        hidden_activation: "gelu_pytorch_tanh",
-        layer_types: Array.from({ length: layers }, (_, i) => full(i, (j) => (j + 1) % 2 !== 0)),
-        pad_token_id: tok.padTokenId,
-        query_pre_attn_scalar: 24,
-        rms_norm_eps: 1e-6,
-        rope_local_base_freq: 10000.0,
-        rope_scaling: null,
-        rope_theta: 1000000.0,
-        sliding_window: 4,
-        sliding_window_pattern: 2,
-        use_bidirectional_attention: false,
-      };
-  }
-}
 
 /** HF's on-disk name for a canonical tensor name. */
 function hfName(arch: TinyArch, canonical: string): string {
@@ -271,6 +67,9 @@ function initTensor(name: string, shape: number[], c: ModelConfig, rng: Rng): Fl
   if (isNorm) return c.norm === "rmsnorm_plus_one" ? normal(0.1) : normal(0.1, 1);
   if (name.endsWith(".bias")) return normal(0.1);
   if (name === "wpe.weight") return normal(0.3);
+  // Gemma 4: a layer_scalar near 1 keeps the residual O(1); the PLE table's √P scale brings rows to O(1).
+  if (name.endsWith("layer_scalar")) return normal(0.1, 0.9);
+  if (name === "embed_tokens_per_layer.weight") return normal(1 / Math.sqrt(shape[1] / c.nLayers));
   if (name === "wte.weight" || name === "embed_tokens.weight") {
     // A tied head reads these rows too: 1/√d keeps logits O(1) (a larger embedding makes
     // every token predict itself with a huge logit). Gemma's √d scale brings its rows back to O(1).
@@ -331,7 +130,8 @@ export function makeTinyCheckpoint(o: MakeTinyOptions): TinyCheckpoint {
   }
   const write = (file: string, value: unknown) =>
     writeFileSync(join(o.outDir, file), `${JSON.stringify(value, null, 2)}\n`);
-  write("config.json", configJson);
+  // Float-typed fields keep their decimal point (HF 5.x rejects `30` for a float field).
+  writeFileSync(join(o.outDir, "config.json"), `${stringifyHfConfig(configJson)}\n`);
   write("tokenizer.json", tok.tokenizerJson);
   write("tokenizer_config.json", tok.tokenizerConfig);
   write("generation_config.json", {

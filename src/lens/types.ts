@@ -13,15 +13,17 @@
  * A tied head is resolved by the loader: `lm_head.weight` is always present.
  */
 
-export type Architecture = "gpt2" | "llama" | "qwen2" | "qwen3" | "gemma2" | "gemma3";
+export type Architecture = "gpt2" | "llama" | "qwen2" | "qwen3" | "gemma2" | "gemma3" | "gemma4";
 
 export type StorageDtype = "f32" | "f16" | "bf16";
 
 export interface RopeConfig {
   theta: number;
-  /** "default" | "linear" | "llama3" (others rejected with a clear error) */
-  type: "default" | "linear" | "llama3";
+  /** "default" | "linear" | "llama3" | "proportional" (others rejected with a clear error) */
+  type: "default" | "linear" | "llama3" | "proportional";
   factor?: number;
+  /** proportional (Gemma 4 global layers): the share of head_dim/2 frequency pairs that rotate */
+  partialRotaryFactor?: number;
   lowFreqFactor?: number;
   highFreqFactor?: number;
   originalMaxPositions?: number;
@@ -75,6 +77,23 @@ export interface ModelConfig {
   padTokenId: number | null;
   /** dtype the weights are stored in on disk */
   storageDtype: StorageDtype;
+  /** Gemma 4's per-layer shapes, KV sharing and per-layer embeddings; absent for other archs */
+  gemma4?: Gemma4Config;
+}
+
+/**
+ * What Gemma 4 adds (ARCHITECTURES.md §1.2–1.3). Per-layer arrays are indexed by layer.
+ * `headDim`/`dMlp` of ModelConfig are the sliding layers' and the non-shared layers' values.
+ */
+export interface Gemma4Config {
+  /** head_dim per layer: `global_head_dim` on full layers, `head_dim` on sliding ones */
+  headDims: number[];
+  /** MLP width per layer (double on KV-shared layers when `use_double_wide_mlp`) */
+  dMlps: number[];
+  /** the layer whose K/V each layer attends over: itself, or the last non-shared layer of its type */
+  kvSource: number[];
+  /** per-layer embeddings; null when `hidden_size_per_layer_input` is 0/absent */
+  ple: { dim: number; vocabSize: number; embedScale: number } | null;
 }
 
 export interface Tensor {
@@ -88,4 +107,10 @@ export interface TensorStore {
   /** throws a SeigeError("config_error") naming the tensor and the file when missing */
   get(name: string): Tensor;
   names(): string[];
+  /**
+   * Rows of a tensor along its first axis, read without decoding the whole tensor
+   * (a checkpoint reads them by file offset). Optional: `gatherRows` (checkpoint.ts)
+   * falls back to slicing `get(name)`.
+   */
+  rows?(name: string, rows: readonly number[]): Float32Array;
 }

@@ -142,4 +142,45 @@ describe("seige lens", () => {
     expect(bad.stderr).toContain("unknown hook");
     expect((await cli("lens", "inspect", join(root, "missing"))).code).toBe(2);
   });
+
+  it("gemma4: inspect --memory --quant int4 prints peak memory; check --ep cpu reports parity and speed; --ep cuda fails clearly without the provider", async () => {
+    const g4 = join(root, "tiny-gemma4");
+    expect(
+      (await cli("lens", "make-tiny", "--arch", "gemma4", "--out", g4, "--layers", "6")).code,
+    ).toBe(0);
+    const mem = await cli("lens", "inspect", g4, "--memory", "--quant", "int4", "--json");
+    expect(mem.code).toBe(0);
+    const info = JSON.parse(mem.stdout);
+    expect(info.arch).toBe("gemma4");
+    expect(info.hookPoints).toContain("blocks.5.hook_ple_out");
+    expect(info.memory.quant).toBe("int4");
+    expect(info.memory.residentWeightBytes).toBeGreaterThan(0);
+    expect(info.memory.peakRssBytes).toBeGreaterThan(info.memory.residentWeightBytes);
+    const check = await cli(
+      "lens",
+      "check",
+      "--model",
+      g4,
+      "--ep",
+      "cpu",
+      "--tokens",
+      "8",
+      "--decode",
+      "2",
+      "--json",
+    );
+    expect(check.code).toBe(0);
+    const r = JSON.parse(check.stdout);
+    expect(r.maxAbsLogitDiff).toBe(0);
+    expect(r.provider.decodeTokPerS).toBeGreaterThan(0);
+    expect(
+      (await cli("lens", "forward", "--model", g4, "--tokens", "1,2", "--quant", "int3")).code,
+    ).toBe(2);
+    // This machine has no CUDA provider libraries (docs/lens.md): a clear message, exit 1.
+    const cuda = await cli("lens", "check", "--model", g4, "--ep", "cuda", "--tokens", "4");
+    if (cuda.code !== 0) {
+      expect(cuda.code).toBe(1);
+      expect(cuda.stderr).toContain("execution provider 'cuda' is not available");
+    }
+  });
 });

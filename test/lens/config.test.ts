@@ -46,6 +46,7 @@ describe("parseConfig", () => {
       gpt2: "gpt2",
       gemma2: "gemma2",
       gemma3: "gemma3",
+      gemma4: "gemma4",
     };
     for (const arch of TINY_ARCHS) expect(parseConfig(tiny(arch)).arch).toBe(want[arch]);
     expect(tiny("gemma3").model_type).toBe("gemma3_text");

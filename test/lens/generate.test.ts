@@ -19,8 +19,11 @@ afterAll(async () => {
   for (const m of models) await m.close();
 });
 
+/** Gemma 4 gets 6 layers, so both layer types and KV-shared layers (4 → 3, 5 → 2) are exercised. */
+const layersFor = (arch: TinyArch) => (arch === "gemma4" ? { layers: 6 } : {});
+
 async function open(arch: TinyArch) {
-  const ck = loadCheckpoint(tinyDir(arch));
+  const ck = loadCheckpoint(tinyDir(arch, layersFor(arch)));
   const model = await fromTensors(ck.config, ck.tensors, { threads: 1 });
   models.push(model);
   return { ck, model };
@@ -32,9 +35,9 @@ const vec = (seed: string, n: number, scale = 1) => {
 };
 
 describe("KV cache", () => {
-  for (const arch of ["gpt2", "qwen2", "gemma3"] as const) {
+  for (const arch of ["gpt2", "qwen2", "gemma3", "gemma4"] as const) {
     it(`${arch}: each decode step's logits equal an uncached reference forward, with add interventions active`, async () => {
-      const ck = loadCheckpoint(tinyDir(arch));
+      const ck = loadCheckpoint(tinyDir(arch, layersFor(arch)));
       const engine = await Engine.create(ck.config, ck.tensors, { threads: 1 });
       try {
         const { compilePlan } = await import("../../src/lens/runtime/plan.js");
@@ -118,7 +121,7 @@ describe("batched generation", () => {
     [200, 11, 9, 60, 2],
   ];
 
-  for (const arch of ["gpt2", "gemma2", "qwen3"] as const) {
+  for (const arch of ["gpt2", "gemma2", "qwen3", "gemma4"] as const) {
     it(`${arch}: a left-padded batch gives each sequence's tokens alone (greedy and seeded sampling, per-prompt interventions)`, async () => {
       const { ck, model } = await open(arch);
       const interventions: InterventionInput[][] = [
@@ -173,6 +176,34 @@ describe("batched generation", () => {
     const { captures } = await model.runWithHooks(prompts[1], list);
     expect(g.captures[0].value).toEqual(captures[0].value);
   });
+});
+
+describe("captures during generation", () => {
+  for (const arch of ["llama", "gemma4"] as const) {
+    it(`${arch}: all / mean / last accumulate over the prompt and every generated token fed back`, async () => {
+      const { model } = await open(arch);
+      const hook = arch === "gemma4" ? "blocks.4.hook_ple_out" : "blocks.1.hook_resid_mid";
+      const list: InterventionInput[] = [
+        { kind: "capture", hook, reduce: "all" },
+        { kind: "capture", hook, reduce: "mean" },
+        { kind: "capture", hook, reduce: "last" },
+      ];
+      const prompt = [9, 40, 3, 77];
+      const [g] = await model.generate([prompt], {
+        maxNewTokens: 5,
+        interventions: [list],
+        stop: [],
+      });
+      expect(g.tokens).toHaveLength(5);
+      // Every token that was run: the prompt and the first 4 generated (the 5th is never fed).
+      const fed = [...prompt, ...g.tokens.slice(0, 4)];
+      const { captures } = await model.runWithHooks(fed, list);
+      const d = model.config.dModel;
+      expect(g.captures[0].value.length).toBe(fed.length * d);
+      for (let i = 0; i < 3; i++)
+        expect(maxAbsDiff(g.captures[i].value, captures[i].value), list[i].kind).toBeLessThan(1e-4);
+    });
+  }
 });
 
 describe("sampling", () => {

@@ -5,7 +5,7 @@
 // max |diff| is ~1e-5 on logits, ~5e-6 on hooks.
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../../src/lens/checkpoint.js";
-import { allHookNames } from "../../src/lens/hooks.js";
+import { allHookNames, hookShape } from "../../src/lens/hooks.js";
 import { fromTensors } from "../../src/lens/model.js";
 import { referenceForward } from "../../src/lens/reference/index.js";
 import { TINY_ARCHS } from "../../src/lens/tiny.js";
@@ -20,7 +20,9 @@ describe("ORT forward equals the reference forward", () => {
   for (const dtype of ["f32", "bf16"] as const) {
     for (const arch of TINY_ARCHS) {
       it(`${arch} from ${dtype} weights: logits and every hook within ${TOL}`, async () => {
-        const ck = loadCheckpoint(tinyDir(arch, { dtype }));
+        // Gemma 4 with 6 layers: both layer types and two KV-shared layers.
+        const layers = arch === "gemma4" ? 6 : undefined;
+        const ck = loadCheckpoint(tinyDir(arch, { dtype, layers }));
         const model = await fromTensors(ck.config, ck.tensors, { threads: 1 });
         try {
           const ort = await model.runWithCache(TOKENS);
@@ -30,7 +32,7 @@ describe("ORT forward equals the reference forward", () => {
           rows.push(`logits ${logitsDiff.toExponential(2)}`);
           expect(ort.logits.shape).toEqual([TOKENS.length, ck.config.vocabSize]);
           expect(logitsDiff).toBeLessThan(TOL);
-          const names = allHookNames(ck.config.nLayers);
+          const names = allHookNames(hookShape(ck.config));
           expect([...ort.cache.keys()]).toEqual(names);
           for (const name of names) {
             const diff = maxAbsDiff(ort.cache.get(name)!.data, ref.cache.get(name)!);

@@ -1,12 +1,15 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { Checkpoint } from "../../src/lens/checkpoint.js";
 import { memoryTensorStore } from "../../src/lens/checkpoint.js";
+import { headDimOf } from "../../src/lens/config.js";
 import {
   allHookNames,
   attnOut,
   attnZ,
   hookEmbed,
+  hookShape,
   mlpOut,
+  pleOut,
   residMid,
   residPost,
   residPre,
@@ -49,20 +52,25 @@ describe("reference forward: structure", () => {
     }
   });
 
-  it("provides every hook point; resid_mid = resid_pre + attn_out and resid_post = resid_mid + mlp_out", () => {
+  it("provides every hook point; resid_mid = resid_pre + attn_out and resid_post = resid_mid + mlp_out (+ ple_out, × layer_scalar in Gemma 4)", () => {
     for (const arch of TINY_ARCHS) {
       const ck = dirs.checkpoint(arch);
       const c = ck.config;
       const n = 7;
       const { cache } = referenceForward(ck, tokens(n), { hooks: "all" });
-      expect([...cache.keys()].sort()).toEqual(allHookNames(c.nLayers).sort());
+      expect([...cache.keys()].sort()).toEqual(allHookNames(hookShape(c)).sort());
       for (let l = 0; l < c.nLayers; l++) {
         const pre = cache.get(residPre(l))!;
         const mid = cache.get(residMid(l))!;
         const post = cache.get(residPost(l))!;
         expect(maxDiff(mid, ops.add(pre, cache.get(attnOut(l))!)), arch).toBe(0);
-        expect(maxDiff(post, ops.add(mid, cache.get(mlpOut(l))!)), arch).toBe(0);
-        expect(cache.get(attnZ(l))!.length).toBe(n * c.nHeads * c.headDim);
+        let sum = ops.add(mid, cache.get(mlpOut(l))!);
+        if (c.gemma4) {
+          const scalar = ck.tensors.get(`layers.${l}.layer_scalar`).data[0];
+          sum = ops.add(sum, cache.get(pleOut(l))!).map((x) => x * scalar);
+        }
+        expect(maxDiff(post, sum), arch).toBe(0);
+        expect(cache.get(attnZ(l))!.length).toBe(n * c.nHeads * headDimOf(c, l));
         if (l + 1 < c.nLayers) expect(cache.get(residPre(l + 1))).toEqual(post);
       }
     }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { FLOAT_CONFIG_KEYS, floatLiteral } from "../../src/lens/hf-json.js";
 import { residPost } from "../../src/lens/hooks.js";
 import { referenceForward } from "../../src/lens/reference/index.js";
 import { SafetensorsFile } from "../../src/lens/safetensors.js";
@@ -114,6 +115,30 @@ describe("makeTinyCheckpoint", () => {
     }
   });
 
+  it("writes float-typed fields as floats (`30.0`, not `30`), as HF 5.x's strict configs require", () => {
+    for (const arch of TINY_ARCHS) {
+      const { dir } = dirs.checkpoint(arch);
+      const text = readFileSync(join(dir, "config.json"), "utf8");
+      const parsed = JSON.parse(text);
+      let floats = 0;
+      // Every float-typed key, at any depth, is written with a '.' or an exponent.
+      for (const m of text.matchAll(/"([a-z_]+)": (-?[0-9][0-9.eE+-]*)/g)) {
+        if (!FLOAT_CONFIG_KEYS.has(m[1])) continue;
+        floats++;
+        expect(m[2], `${arch}.${m[1]}`).toMatch(/[.eE]/);
+      }
+      expect(floats, arch).toBeGreaterThan(2);
+      // Integer fields stay integers.
+      for (const k of ["num_hidden_layers", "n_layer", "vocab_size"])
+        if (k in parsed) expect(text, `${arch}.${k}`).toMatch(new RegExp(`"${k}": [0-9]+,`));
+    }
+    const gemma2 = readFileSync(join(dirs.checkpoint("gemma2").dir, "config.json"), "utf8");
+    expect(gemma2).toContain('"final_logit_softcapping": 30.0');
+    expect(gemma2).toContain('"attn_logit_softcapping": 50.0');
+    expect(gemma2).toContain('"rope_theta": 10000.0');
+    expect(JSON.parse(gemma2).final_logit_softcapping).toBe(30);
+  });
+
   it("is deterministic in the seed", () => {
     const a = dirs.dir("a");
     const b = dirs.dir("b");
@@ -158,6 +183,14 @@ describe("makeTinyCheckpoint", () => {
       expect(resid, arch).toBeLessThan(5);
       expect(logits, arch).toBeGreaterThan(0.3);
       expect(logits, arch).toBeLessThan(15);
+    }
+  });
+
+  it("floatLiteral keeps a decimal point or exponent and round-trips", () => {
+    for (const x of [30, 0, -2, 1e-6, 1e-5, 0.02, 1000000, 1e21, 2.5]) {
+      const s = floatLiteral(x);
+      expect(s, String(x)).toMatch(/[.eE]/);
+      expect(JSON.parse(s)).toBe(x);
     }
   });
 

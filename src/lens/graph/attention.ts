@@ -10,6 +10,11 @@
  *          post-attention norm), present_key/present_value [B,Hkv,P+T,hd],
  *          z [B,T,H,hd] (`attn.hook_z`, after the head mask).
  *
+ * Gemma 4's KV-shared layers (no k/v weights) take `shared_key`/`shared_value`
+ * [B,Hkv,S,hd] instead of the past: the present K/V of their source layer in
+ * this same step, already concatenated; they output no present of their own.
+ * head_dim comes from the layer's q weight (Gemma 4's full layers are wider).
+ *
  * GQA without repeat_kv: q is viewed as [B,Hkv,g,T,hd] and k/v as [B,Hkv,1,S,hd],
  * so MatMul broadcasting pairs query head h with KV head floor(h/g), as HF does.
  * The residual add is NOT here: resid_mid = resid_pre + attn_out happens in TS
@@ -28,6 +33,8 @@ export const ATTN_INPUTS = {
   headMask: "head_mask",
   cos: "cos",
   sin: "sin",
+  sharedKey: "shared_key",
+  sharedValue: "shared_value",
 } as const;
 export const ATTN_OUTPUTS = {
   out: "attn_out",
@@ -37,12 +44,18 @@ export const ATTN_OUTPUTS = {
 } as const;
 
 export function buildAttention(cfg: ModelConfig, w: AttnWeights, layer: number): GraphBuilder {
-  const { dModel: d, nHeads: h, nKvHeads: kv, headDim: hd } = cfg;
+  const { dModel: d, nHeads: h, nKvHeads: kv } = cfg;
+  const hd = w.q.cols / h;
   const group = h / kv;
+  const owns = w.k !== undefined && w.v !== undefined;
   const g = new GraphBuilder(`attn${layer}`);
   const x = g.input(ATTN_INPUTS.x, ["B", "T", d]);
-  const pastK = g.input(ATTN_INPUTS.pastKey, ["B", kv, "P", hd]);
-  const pastV = g.input(ATTN_INPUTS.pastValue, ["B", kv, "P", hd]);
+  const pastK = owns
+    ? g.input(ATTN_INPUTS.pastKey, ["B", kv, "P", hd])
+    : g.input(ATTN_INPUTS.sharedKey, ["B", kv, "S", hd]);
+  const pastV = owns
+    ? g.input(ATTN_INPUTS.pastValue, ["B", kv, "P", hd])
+    : g.input(ATTN_INPUTS.sharedValue, ["B", kv, "S", hd]);
   const mask = g.input(ATTN_INPUTS.mask, ["B", 1, 1, "T", "S"]);
   const headMask = g.input(ATTN_INPUTS.headMask, ["B", 1, h, 1]);
   const useRope = cfg.rope !== null;
@@ -57,11 +70,14 @@ export function buildAttention(cfg: ModelConfig, w: AttnWeights, layer: number):
     return g.op("Transpose", [t], { perm: ints([0, 2, 1, 3]) }); // [B,n,T,hd]
   };
   const q = heads(linear(g, a, w.q, w.qBias, "q"), h, w.qNorm, "q");
-  const k = heads(linear(g, a, w.k, w.kBias, "k"), kv, w.kNorm, "k");
-  const v = heads(linear(g, a, w.v, w.vBias, "v"), kv, undefined, "v");
-
-  const presentK = g.op("Concat", [pastK, k], { axis: int(2) }); // [B,Hkv,S,hd]
-  const presentV = g.op("Concat", [pastV, v], { axis: int(2) });
+  let presentK = pastK; // [B,Hkv,S,hd]
+  let presentV = pastV;
+  if (w.k && w.v) {
+    const k = heads(linear(g, a, w.k, w.kBias, "k"), kv, w.kNorm, "k");
+    const v = heads(linear(g, a, w.v, w.vBias, "v"), kv, w.vNorm, "v");
+    presentK = g.op("Concat", [pastK, k], { axis: int(2) });
+    presentV = g.op("Concat", [pastV, v], { axis: int(2) });
+  }
 
   const qg = g.op("Reshape", [q, g.ints([0, kv, group, -1, hd])]); // [B,Hkv,g,T,hd]
   const kT = g.op("Unsqueeze", [
@@ -86,8 +102,10 @@ export function buildAttention(cfg: ModelConfig, w: AttnWeights, layer: number):
   if (w.postNorm) out = norm(g, cfg, out, w.postNorm, "post_attn");
 
   g.output(out, ATTN_OUTPUTS.out, ["B", "T", d]);
-  g.output(presentK, ATTN_OUTPUTS.key, ["B", kv, "S", hd]);
-  g.output(presentV, ATTN_OUTPUTS.value, ["B", kv, "S", hd]);
+  if (owns) {
+    g.output(presentK, ATTN_OUTPUTS.key, ["B", kv, "S", hd]);
+    g.output(presentV, ATTN_OUTPUTS.value, ["B", kv, "S", hd]);
+  }
   g.output(z, ATTN_OUTPUTS.z, ["B", "T", h, hd]);
   return g;
 }

@@ -6,4 +6,12 @@
 export { ATTN_INPUTS, ATTN_OUTPUTS, buildAttention } from "./attention.js";
 export { buildEmbed, buildUnembed, EMBED_IO, UNEMBED_IO } from "./embed.js";
 export { buildMlp, MLP_INPUT, MLP_OUTPUT } from "./mlp.js";
-export { attnWeights, embedWeights, mlpWeights, unembedWeights } from "./weights.js";
+export { buildPleInputs, buildPleLayer, PLE_INPUTS_IO, PLE_LAYER_IO } from "./ple.js";
+export {
+  attnWeights,
+  embedWeights,
+  mlpWeights,
+  pleInputWeights,
+  pleLayerWeights,
+  unembedWeights,
+} from "./weights.js";

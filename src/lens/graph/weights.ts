@@ -9,6 +9,7 @@
  * This file only reads and reshapes weights; the maths is in attention.ts/mlp.ts.
  */
 import { SeigeError } from "../../util/errors.js";
+import { dMlpOf, headDimOf, kvSourceOf } from "../config.js";
 import type { ModelConfig, Tensor, TensorStore } from "../types.js";
 
 /** A matrix ready for `x @ w`: data is row-major `[rows=in, cols=out]`. */
@@ -26,13 +27,16 @@ export interface NormWeights {
 export interface AttnWeights {
   norm: NormWeights;
   q: Mat;
-  k: Mat;
-  v: Mat;
+  /** absent on Gemma 4's KV-shared layers, which attend over another layer's K/V */
+  k?: Mat;
+  v?: Mat;
   qBias?: Float32Array;
   kBias?: Float32Array;
   vBias?: Float32Array;
   qNorm?: NormWeights;
   kNorm?: NormWeights;
+  /** Gemma 4's weight-free v norm (all-ones weight) */
+  vNorm?: NormWeights;
   o: Mat;
   oBias?: Float32Array;
   postNorm?: NormWeights;
@@ -117,20 +121,23 @@ function gpt2Mlp(t: TensorStore, cfg: ModelConfig, l: number): MlpWeights {
 
 /** Llama, Qwen2/3, SmolLM2 and Gemma 2/3 share HF's `layers.{l}.self_attn.*` naming. */
 function llamaAttn(t: TensorStore, cfg: ModelConfig, l: number): AttnWeights {
-  const { dModel: d, nHeads: h, nKvHeads: kv, headDim: hd } = cfg;
+  const { dModel: d, nHeads: h, nKvHeads: kv } = cfg;
+  const hd = headDimOf(cfg, l);
   const p = `layers.${l}`;
   const a = `${p}.self_attn`;
   const gemma = cfg.postNorms;
+  const ownsKv = kvSourceOf(cfg, l) === l;
   return {
     norm: norm(t, cfg, `${p}.input_layernorm`, d),
     q: linear(t, `${a}.q_proj.weight`, h * hd, d),
-    k: linear(t, `${a}.k_proj.weight`, kv * hd, d),
-    v: linear(t, `${a}.v_proj.weight`, kv * hd, d),
+    k: ownsKv ? linear(t, `${a}.k_proj.weight`, kv * hd, d) : undefined,
+    v: ownsKv ? linear(t, `${a}.v_proj.weight`, kv * hd, d) : undefined,
     qBias: cfg.qkvBias ? get(t, `${a}.q_proj.bias`, [h * hd]).data : undefined,
     kBias: cfg.qkvBias ? get(t, `${a}.k_proj.bias`, [kv * hd]).data : undefined,
     vBias: cfg.qkvBias ? get(t, `${a}.v_proj.bias`, [kv * hd]).data : undefined,
     qNorm: cfg.qkNorm ? norm(t, cfg, `${a}.q_norm`, hd) : undefined,
-    kNorm: cfg.qkNorm ? norm(t, cfg, `${a}.k_norm`, hd) : undefined,
+    kNorm: cfg.qkNorm && ownsKv ? norm(t, cfg, `${a}.k_norm`, hd) : undefined,
+    vNorm: cfg.gemma4 && ownsKv ? { weight: new Float32Array(hd).fill(1) } : undefined,
     o: linear(t, `${a}.o_proj.weight`, d, h * hd),
     // In Gemma, post_attention_layernorm is the sandwich norm after attention;
     // in Llama the same name is the norm before the MLP (see llamaMlp).
@@ -139,7 +146,8 @@ function llamaAttn(t: TensorStore, cfg: ModelConfig, l: number): AttnWeights {
 }
 
 function llamaMlp(t: TensorStore, cfg: ModelConfig, l: number): MlpWeights {
-  const { dModel: d, dMlp: m } = cfg;
+  const d = cfg.dModel;
+  const m = dMlpOf(cfg, l);
   const p = `layers.${l}`;
   const gemma = cfg.postNorms;
   return {
@@ -190,5 +198,36 @@ export function unembedWeights(t: TensorStore, cfg: ModelConfig): UnembedWeights
   return {
     norm: norm(t, cfg, cfg.arch === "gpt2" ? "ln_f" : "norm", d),
     head: linear(t, "lm_head.weight", cfg.vocabSize, d),
+  };
+}
+
+/** Gemma 4's PLE context projection (embedding → n_layers·ple_dim) and its per-slice norm. */
+export interface PleInputWeights {
+  proj: Mat;
+  norm: NormWeights;
+}
+
+export function pleInputWeights(t: TensorStore, cfg: ModelConfig): PleInputWeights {
+  const { dim } = cfg.gemma4!.ple!;
+  return {
+    proj: linear(t, "per_layer_model_projection.weight", cfg.nLayers * dim, cfg.dModel),
+    norm: norm(t, cfg, "per_layer_projection_norm", dim),
+  };
+}
+
+/** One layer's PLE injection: gate (d → ple_dim), projection (ple_dim → d) and its norm. */
+export interface PleLayerWeights {
+  gate: Mat;
+  proj: Mat;
+  norm: NormWeights;
+}
+
+export function pleLayerWeights(t: TensorStore, cfg: ModelConfig, l: number): PleLayerWeights {
+  const { dim } = cfg.gemma4!.ple!;
+  const p = `layers.${l}`;
+  return {
+    gate: linear(t, `${p}.per_layer_input_gate.weight`, dim, cfg.dModel),
+    proj: linear(t, `${p}.per_layer_projection.weight`, cfg.dModel, dim),
+    norm: norm(t, cfg, `${p}.post_per_layer_input_norm`, cfg.dModel),
   };
 }

@@ -100,7 +100,7 @@ export class ProtoWriter {
 }
 
 /** ONNX TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT32: 6, INT64: 7 } as const;
 export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 
 export type AttributeValue =
@@ -140,6 +140,8 @@ export interface ValueInfoSpec {
 export interface ModelSpec {
   graphName: string;
   opset: number;
+  /** extra operator sets, e.g. com.microsoft for MatMulNBits */
+  domains?: { domain: string; version: number }[];
   nodes: NodeSpec[];
   initializers: InitializerSpec[];
   inputs: ValueInfoSpec[];
@@ -243,6 +245,12 @@ export function encodeModel(spec: ModelSpec): Uint8Array {
   model.int(1, 8); // ir_version 8 (ONNX 1.10+): enough for opset 17
   model.string(2, "seige");
   model.message(8, opset);
+  for (const d of spec.domains ?? []) {
+    const extra = new ProtoWriter();
+    extra.string(1, d.domain);
+    extra.int(2, d.version);
+    model.message(8, extra);
+  }
   model.message(7, graph);
   return model.finish();
 }

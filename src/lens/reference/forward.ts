@@ -1,7 +1,7 @@
 /**
  * `referenceForward`: the plain-TypeScript forward pass that is the lens runtime's
  * test oracle (no ORT). It runs one sequence, uncached, through the architecture's
- * file (gpt2.ts, llama.ts, gemma.ts), applying declarative interventions and an
+ * file (gpt2.ts, llama.ts, gemma.ts, gemma4.ts), applying declarative interventions and an
  * optional TypeScript hook function at the hook points as they are computed, and
  * returns the logits for every position plus the requested hook activations.
  *
@@ -9,12 +9,13 @@
  * checked against this). Tokens are used as given: no BOS is added.
  */
 import { SeigeError } from "../../util/errors.js";
-import type { HookName } from "../hooks.js";
+import { type HookName, hookShape } from "../hooks.js";
 import type { CaptureResult } from "../intervene.js";
 import { validateInterventions } from "../intervene.js";
 import { type InterventionInput, InterventionListSchema } from "../interventions.js";
 import type { ModelConfig, TensorStore } from "../types.js";
 import { gemmaForward } from "./gemma.js";
+import { gemma4Forward } from "./gemma4.js";
 import { gpt2Forward } from "./gpt2.js";
 import { type HookFn, HookRunner } from "./hook-runner.js";
 import { llamaForward } from "./llama.js";
@@ -66,13 +67,15 @@ export function referenceForward(
     ...(opts.headMask ?? []).map((m) => ({ kind: "head_mask" as const, ...m })),
   ]);
   validateInterventions(interventions, c);
-  const hooks = new HookRunner(interventions, opts.hooks, c.nLayers, tokens.length, opts.hookFn);
+  const hooks = new HookRunner(interventions, opts.hooks, hookShape(c), tokens.length, opts.hookFn);
   const forward =
     c.arch === "gpt2"
       ? gpt2Forward
-      : c.arch === "gemma2" || c.arch === "gemma3"
-        ? gemmaForward
-        : llamaForward;
+      : c.arch === "gemma4"
+        ? gemma4Forward
+        : c.arch === "gemma2" || c.arch === "gemma3"
+          ? gemmaForward
+          : llamaForward;
   const logits = forward(c, checkpoint.tensors, tokens, hooks);
   return {
     logits,

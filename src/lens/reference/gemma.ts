@@ -10,6 +10,7 @@
  * `hook_attn_out` / `hook_mlp_out` are taken after the post-attention /
  * post-feedforward norm, i.e. exactly what is added to the residual stream.
  */
+import { dMlpOf } from "../config.js";
 import { attnOut, attnZ, hookEmbed, mlpOut, residMid, residPost, residPre } from "../hooks.js";
 import type { ModelConfig, TensorStore } from "../types.js";
 import type { HookRunner } from "./hook-runner.js";
@@ -58,7 +59,7 @@ export function gemmaForward(
     const mlpOutL = hooks.at(
       mlpOut(l),
       norm(
-        mlp(c, t, l, norm(residMidL, `${b}pre_feedforward_layernorm.weight`), n),
+        gemmaMlp(c, t, l, norm(residMidL, `${b}pre_feedforward_layernorm.weight`), n),
         `${b}post_feedforward_layernorm.weight`,
       ),
       d,
@@ -102,9 +103,17 @@ function attention(
   return linear(z, n, H * hd, W("o_proj.weight"), d);
 }
 
-function mlp(c: ModelConfig, t: TensorStore, l: number, x: Float32Array, n: number): Float32Array {
+/** The gated MLP of Gemma 2/3/4 (Gemma 4's layers may differ in width). */
+export function gemmaMlp(
+  c: ModelConfig,
+  t: TensorStore,
+  l: number,
+  x: Float32Array,
+  n: number,
+): Float32Array {
+  const m = dMlpOf(c, l);
   const W = (name: string) => t.get(`layers.${l}.mlp.${name}`).data;
-  const gate = map(linear(x, n, c.dModel, W("gate_proj.weight"), c.dMlp), activation(c.act)); // [pos, d_mlp]
-  const up = linear(x, n, c.dModel, W("up_proj.weight"), c.dMlp);
-  return linear(mul(gate, up), n, c.dMlp, W("down_proj.weight"), c.dModel);
+  const gate = map(linear(x, n, c.dModel, W("gate_proj.weight"), m), activation(c.act)); // [pos, d_mlp]
+  const up = linear(x, n, c.dModel, W("up_proj.weight"), m);
+  return linear(mul(gate, up), n, m, W("down_proj.weight"), c.dModel);
 }

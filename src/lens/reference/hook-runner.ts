@@ -9,8 +9,7 @@
  *
  * Not here: any maths of the model.
  */
-import type { HookName } from "../hooks.js";
-import { allHookNames } from "../hooks.js";
+import { allHookNames, type HookName, type HookShape } from "../hooks.js";
 import {
   applyAtHook,
   applyHeadMask,
@@ -32,11 +31,11 @@ export class HookRunner {
   constructor(
     private readonly interventions: readonly Intervention[],
     hooks: readonly HookName[] | "all" | undefined,
-    nLayers: number,
+    model: HookShape,
     nPositions: number,
     private readonly hookFn?: HookFn,
   ) {
-    this.wanted = new Set(hooks === "all" ? allHookNames(nLayers) : (hooks ?? []));
+    this.wanted = new Set(hooks === "all" ? allHookNames(model) : (hooks ?? []));
     this.rows = rangePositions(0, nPositions);
   }
 

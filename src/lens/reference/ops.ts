@@ -159,12 +159,20 @@ export function softcapInPlace(x: Float32Array | Float64Array, cap: number): voi
   for (let i = 0; i < x.length; i++) x[i] = cap * Math.tanh(x[i] / cap);
 }
 
-/** RoPE inverse frequencies for a rotary dimension `dim` (= head_dim here), per rope type. */
+/**
+ * RoPE inverse frequencies for a rotary dimension `dim` (= head_dim here), per rope type.
+ * "proportional" (Gemma 4's global layers) keeps the first ⌊partial·dim/2⌋ frequencies,
+ * with the exponent's denominator the FULL dim, and zeroes the rest (those pairs do not rotate).
+ */
 export function ropeInvFreq(rope: RopeConfig, dim: number): Float64Array {
   const half = dim / 2;
   const inv = new Float64Array(half);
   for (let j = 0; j < half; j++) inv[j] = rope.theta ** (-(2 * j) / dim);
   if (rope.type === "linear") for (let j = 0; j < half; j++) inv[j] /= rope.factor!;
+  if (rope.type === "proportional") {
+    const angles = Math.floor(((rope.partialRotaryFactor ?? 1) * dim) / 2);
+    for (let j = 0; j < half; j++) inv[j] = j < angles ? inv[j] / (rope.factor ?? 1) : 0;
+  }
   if (rope.type === "llama3") {
     const factor = rope.factor!;
     const low = rope.lowFreqFactor!;

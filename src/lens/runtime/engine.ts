@@ -11,6 +11,10 @@
  *     x    = mid + mlp_l(mid)           // hook_resid_post = next block's resid_pre
  *   logits = unembed(x[rows])
  *
+ * Gemma 4 adds, per block, `x = (mid + mlp + ple_l(mid + mlp)) · layer_scalar`
+ * (hook_ple_out; runtime/ple.ts), per-layer head dims, and KV-shared layers that
+ * read their source layer's present K/V of this step and cache nothing.
+ *
  * At every hook the optional `visit` callback sees the batch tensor `[B, T, D]`
  * and may edit it in place (interventions, user hook functions, captures).
  * Batching is by left padding: each sequence's absolute positions come in with
@@ -18,16 +22,15 @@
  * This file knows nothing about interventions or sampling.
  */
 
+import { SeigeError } from "../../util/errors.js";
+import { headDimOf, kvSourceOf } from "../config.js";
 import {
   ATTN_INPUTS,
   ATTN_OUTPUTS,
   attnWeights,
   buildAttention,
-  buildEmbed,
   buildMlp,
   buildUnembed,
-  EMBED_IO,
-  embedWeights,
   MLP_INPUT,
   MLP_OUTPUT,
   mlpWeights,
@@ -40,22 +43,33 @@ import {
   type HookName,
   hookEmbed,
   mlpOut,
+  pleOut,
   residMid,
   residPost,
   residPre,
 } from "../hooks.js";
 import type { GraphBuilder } from "../onnx/index.js";
 import { createSession, type LensSession, type OrtFeed, type SessionOptions } from "../ort.js";
+import { QUANT_BITS, type QuantName } from "../quant.js";
 import type { ModelConfig, TensorStore } from "../types.js";
+import { Embedder } from "./embed.js";
 import { attentionMask } from "./mask.js";
+import { PleRuntime } from "./ple.js";
 import { inverseFrequencies, ropeTables } from "./rope.js";
 
 export interface EngineOptions extends SessionOptions {
   /** graphs whose weights exceed this many bytes use in-memory external data (default 1.5e9) */
   externalAbove?: number;
+  /** block-quantise linear weights at load (MatMulNBits; f32 when absent) */
+  quant?: QuantName;
+  /** refuse to load when the weights handed to ORT would exceed this many bytes */
+  memoryBudget?: number;
 }
 
-/** Per-layer KV cache for a batch: keys/values `[B, Hkv, S, hd]`, and each column's absolute position. */
+/**
+ * Per-layer KV cache for a batch: keys/values `[B, Hkv, S, hd]`, and each column's absolute
+ * position. Gemma 4's KV-shared layers hold empty arrays (they read their source layer's).
+ */
 export interface KvCache {
   batch: number;
   length: number;
@@ -92,18 +106,26 @@ interface Layer {
   attn: LensSession;
   mlp: LensSession;
   sliding: boolean;
+  headDim: number;
+  /** the layer whose present K/V this one attends over (itself unless KV-shared) */
+  kvSource: number;
+  /** Gemma 4's layer_scalar (1 elsewhere) */
+  scalar: number;
 }
 
 export class Engine {
   private constructor(
     readonly config: ModelConfig,
-    private readonly embed: LensSession,
+    private readonly embed: Embedder,
     private readonly layers: Layer[],
     private readonly unembed: LensSession,
     /** bytes of weights read per decoded token (blocks + head): the roofline numerator */
     readonly decodeWeightBytes: number,
     private readonly invFreq: Float64Array | null,
     private readonly invFreqLocal: Float64Array | null,
+    private readonly ple: PleRuntime | null,
+    /** bytes of weights handed to ORT (what stays resident), after quantisation */
+    readonly residentWeightBytes: number,
   ) {}
 
   static async create(
@@ -112,25 +134,45 @@ export class Engine {
     opts: EngineOptions = {},
   ): Promise<Engine> {
     let weightBytes = 0;
+    let resident = 0;
+    const sessions: LensSession[] = [];
     // Build and load one graph at a time so only one graph's bytes are alive at once.
     const load = async (g: GraphBuilder, counts = true): Promise<LensSession> => {
+      if (opts.quant) g.quantizeMatMuls(QUANT_BITS[opts.quant]);
       const built = g.build(opts.externalAbove);
       if (counts) weightBytes += built.weightBytes;
-      return createSession(built, opts);
+      resident += built.weightBytes;
+      if (opts.memoryBudget !== undefined && resident > opts.memoryBudget) {
+        for (const s of sessions) await s.release();
+        throw new SeigeError(
+          "config_error",
+          `the weights need more than the memory budget of ${opts.memoryBudget} bytes (${resident} bytes after ${sessions.length + 1} graphs${opts.quant ? `, ${opts.quant}` : ", f32"}); try --quant int8 or int4`,
+        );
+      }
+      const s = await createSession(built, opts);
+      sessions.push(s);
+      return s;
     };
-    const embed = await load(buildEmbed(config, embedWeights(tensors, config)), false);
+    const embed = await Embedder.create(config, tensors, (g) => load(g, false));
     const layers: Layer[] = [];
     for (let l = 0; l < config.nLayers; l++) {
       layers.push({
         attn: await load(buildAttention(config, attnWeights(tensors, config, l), l)),
         mlp: await load(buildMlp(config, mlpWeights(tensors, config, l), l)),
         sliding: config.layerTypes[l] === "sliding",
+        headDim: headDimOf(config, l),
+        kvSource: kvSourceOf(config, l),
+        scalar: config.gemma4 ? tensors.get(`layers.${l}.layer_scalar`).data[0] : 1,
       });
     }
+    const ple = config.gemma4?.ple ? await PleRuntime.create(config, tensors, load) : null;
     const unembed = await load(buildUnembed(config, unembedWeights(tensors, config)));
-    const inv = config.rope ? inverseFrequencies(config.rope, config.headDim) : null;
+    // Full layers may have a wider head (Gemma 4's global_head_dim); sliding ones use head_dim.
+    const full = config.layerTypes.indexOf("full");
+    const fullHd = full >= 0 ? headDimOf(config, full) : config.headDim;
+    const inv = config.rope ? inverseFrequencies(config.rope, fullHd) : null;
     const invLocal = config.ropeLocal ? inverseFrequencies(config.ropeLocal, config.headDim) : inv;
-    return new Engine(config, embed, layers, unembed, weightBytes, inv, invLocal);
+    return new Engine(config, embed, layers, unembed, weightBytes, inv, invLocal, ple, resident);
   }
 
   emptyCache(batch: number): KvCache {
@@ -180,52 +222,61 @@ export class Engine {
         ? ropeTables(this.invFreqLocal, input.positions)
         : rope;
 
-    const ids = BigInt64Array.from(Array.from(input.ids, (v) => BigInt(v)));
-    const embedFeeds: Record<string, OrtFeed> = { [EMBED_IO.ids]: { data: ids, dims: [b, t] } };
-    if (cfg.absolutePositions) {
-      const pos = BigInt64Array.from(Array.from(input.positions, (p) => BigInt(Math.max(0, p))));
-      embedFeeds[EMBED_IO.positions] = { data: pos, dims: [b, t] };
-    }
-    const e = await this.embed.run(embedFeeds);
-    let x = visit(hookEmbed(), e[EMBED_IO.out].data); // [B,T,D]
-    if (cfg.absolutePositions) x = add(x, e[EMBED_IO.posOut].data); // GPT-2: resid_pre(0) = hook_embed + pos_embed
+    const e = await this.embed.run(input.ids, input.positions, b, t);
+    let x = visit(hookEmbed(), e.embed); // [B,T,D]
+    // Gemma 4: every layer's PLE input, from the hooked embedding (as HF reads inputs_embeds).
+    const ple = this.ple ? await this.ple.inputs(input.ids, x, b, t) : null;
+    if (e.pos) x = add(x, e.pos); // GPT-2: resid_pre(0) = hook_embed + pos_embed
 
     const ones = new Float32Array(b * cfg.nHeads).fill(1);
     const next: KvCache = { batch: b, length: s, keys: [], values: [], positions: keyPos };
     for (let l = 0; l < cfg.nLayers; l++) {
       const layer = this.layers[l];
       x = visit(residPre(l), x);
-      const kvDims = [b, cfg.nKvHeads, past, cfg.headDim];
+      const hd = layer.headDim;
+      const owns = layer.kvSource === l;
       const feeds: Record<string, OrtFeed> = {
         [ATTN_INPUTS.x]: { data: x, dims },
-        [ATTN_INPUTS.pastKey]: { data: cache.keys[l], dims: kvDims },
-        [ATTN_INPUTS.pastValue]: { data: cache.values[l], dims: kvDims },
         [ATTN_INPUTS.mask]: { data: layer.sliding ? maskSliding : maskFull, dims: [b, 1, 1, t, s] },
         [ATTN_INPUTS.headMask]: {
           data: input.headMasks?.get(l) ?? ones,
           dims: [b, 1, cfg.nHeads, 1],
         },
       };
+      if (owns) {
+        const kvDims = [b, cfg.nKvHeads, past, hd];
+        feeds[ATTN_INPUTS.pastKey] = { data: cache.keys[l], dims: kvDims };
+        feeds[ATTN_INPUTS.pastValue] = { data: cache.values[l], dims: kvDims };
+      } else {
+        // KV sharing: the source layer's present K/V of this step (it comes earlier).
+        const kvDims = [b, cfg.nKvHeads, s, hd];
+        feeds[ATTN_INPUTS.sharedKey] = { data: next.keys[layer.kvSource], dims: kvDims };
+        feeds[ATTN_INPUTS.sharedValue] = { data: next.values[layer.kvSource], dims: kvDims };
+      }
       const tables = layer.sliding ? ropeLocal : rope;
       if (tables) {
-        feeds[ATTN_INPUTS.cos] = { data: tables.cos, dims: [b, t, 1, cfg.headDim] };
-        feeds[ATTN_INPUTS.sin] = { data: tables.sin, dims: [b, t, 1, cfg.headDim] };
+        feeds[ATTN_INPUTS.cos] = { data: tables.cos, dims: [b, t, 1, hd] };
+        feeds[ATTN_INPUTS.sin] = { data: tables.sin, dims: [b, t, 1, hd] };
       }
       const wantZ = input.zLayers?.has(l) ?? false;
-      const fetch: string[] = [ATTN_OUTPUTS.out, ATTN_OUTPUTS.key, ATTN_OUTPUTS.value];
+      const fetch: string[] = [ATTN_OUTPUTS.out];
+      if (owns) fetch.push(ATTN_OUTPUTS.key, ATTN_OUTPUTS.value);
       if (wantZ) fetch.push(ATTN_OUTPUTS.z);
       const a = await layer.attn.run(feeds, fetch);
-      next.keys.push(a[ATTN_OUTPUTS.key].data);
-      next.values.push(a[ATTN_OUTPUTS.value].data);
+      next.keys.push(owns ? a[ATTN_OUTPUTS.key].data : new Float32Array(0));
+      next.values.push(owns ? a[ATTN_OUTPUTS.value].data : new Float32Array(0));
       if (wantZ && input.visit)
-        input.visit(attnZ(l), a[ATTN_OUTPUTS.z].data, [b, t, cfg.nHeads, cfg.headDim]);
+        input.visit(attnZ(l), a[ATTN_OUTPUTS.z].data, [b, t, cfg.nHeads, hd]);
 
       const attn = visit(attnOut(l), a[ATTN_OUTPUTS.out].data);
       let mid = add(x, attn); // resid_mid = resid_pre + attn_out
       mid = visit(residMid(l), mid);
       const m = await layer.mlp.run({ [MLP_INPUT]: { data: mid, dims } });
       const mlp = visit(mlpOut(l), m[MLP_OUTPUT].data);
-      x = visit(residPost(l), add(mid, mlp)); // resid_post = resid_mid + mlp_out
+      let h = add(mid, mlp); // resid_post = resid_mid + mlp_out
+      if (this.ple && ple) h = add(h, visit(pleOut(l), await this.ple.inject(l, h, ple, b, t)));
+      if (layer.scalar !== 1) for (let i = 0; i < h.length; i++) h[i] *= layer.scalar;
+      x = visit(residPost(l), h);
     }
 
     let rows = x;
@@ -247,6 +298,7 @@ export class Engine {
       await l.attn.release();
       await l.mlp.release();
     }
+    await this.ple?.release();
     await this.unembed.release();
   }
 }

@@ -8,8 +8,11 @@
  *
  * Interventions (per prompt) apply at prefill to the prompt positions and at
  * each decode step to the new token (see plan.ts for position semantics).
- * Captures are taken over the prompt, at prefill (`index` is the capture's
- * place in that prompt's list; `all` gives [prompt_len, width] row-major). Generation stops per sequence
+ * Captures accumulate over the prompt (at prefill) and every generated token fed
+ * back (each decode step; the last sampled token is never run, as in HF): `all`
+ * gives [rows, width] row-major, `mean` the mean over those rows, `last` the
+ * last fed token's value; `index` is the capture's place in that prompt's list.
+ * Generation stops per sequence
  * at a stop token (EOS ids by default, not included in the output), at a stop
  * string (the text is cut before it), or after `maxNewTokens`.
  */
@@ -17,6 +20,7 @@ import { SeigeError } from "../../util/errors.js";
 import { Rng } from "../../util/rng.js";
 import type { CaptureResult } from "../intervene.js";
 import type { InterventionInput } from "../interventions.js";
+import { accumulateCapture } from "./captures.js";
 import type { Engine } from "./engine.js";
 import { compilePlan } from "./plan.js";
 import { type SamplingOptions, sampleToken } from "./sample.js";
@@ -92,6 +96,10 @@ export async function generateBatch(
     }
   });
   const captures: CaptureResult[][] = plans.map(() => []);
+  // Rows each capture has seen so far (the prompt's, after prefill), for running means.
+  const rowsSeen = prompts.map(
+    (p, s) => new Map<number, number>(plans[s].list.map((_, i) => [i, p.length])),
+  );
   const masks = headMasks(plans, cfg.nHeads);
   const zLayers = new Set<number>();
   for (const p of plans) for (const l of p.zLayers) zLayers.add(l);
@@ -109,7 +117,8 @@ export async function generateBatch(
   const out: number[][] = prompts.map(() => []);
   const done: ("stop" | "length" | null)[] = prompts.map(() => null);
   const texts: (string | null)[] = prompts.map(() => null);
-  const hasEdits = plans.some((p) => p.edits);
+  // Captures read every decode step too, so they need the visitor as much as edits do.
+  const hasEdits = plans.some((p) => p.edits || p.list.some((iv) => iv.kind === "capture"));
   for (let n = 0; n < maxNew; n++) {
     const v = cfg.vocabSize;
     for (let s = 0; s < b; s++) {
@@ -133,14 +142,21 @@ export async function generateBatch(
     // Decode step: one new column per sequence at its own next position.
     const stepPos = Int32Array.from(prompts, (p, s) => p.length + out[s].length - 1);
     const stepIds = out.map((o, s) => (done[s] ? pad : o[o.length - 1]));
+    const stepCaptures: CaptureResult[][] = plans.map(() => []);
     res = await engine.step({
       batch: b,
       ids: stepIds,
       positions: stepPos,
       cache: res.cache,
       headMasks: masks,
-      visit: hasEdits ? makeVisitor({ plans, positions: stepPos }) : undefined,
+      visit: hasEdits
+        ? makeVisitor({ plans, positions: stepPos, captures: stepCaptures })
+        : undefined,
       logits: "last",
+    });
+    // A finished sequence's column is padding from here on: its captures stop growing.
+    stepCaptures.forEach((caps, s) => {
+      if (!done[s]) for (const c of caps) accumulateCapture(captures[s], rowsSeen[s], c);
     });
   }
   return prompts.map((p, s) => ({

@@ -13,7 +13,7 @@
  * has that position. Cached and uncached runs agree.
  */
 import { SeigeError } from "../../util/errors.js";
-import { type HookName, parseHookName } from "../hooks.js";
+import { type HookName, hookShape, parseHookName } from "../hooks.js";
 import { headMaskFor, validateInterventions } from "../intervene.js";
 import {
   type Intervention,
@@ -54,7 +54,7 @@ export function compilePlan(
     if (iv.kind === "head_mask") continue;
     plan.hooks.add(iv.hook);
     if (iv.kind !== "capture") plan.edits = true;
-    const site = parseHookName(iv.hook as HookName, cfg.nLayers);
+    const site = parseHookName(iv.hook as HookName, hookShape(cfg));
     if (site?.kind === "attn_z") plan.zLayers.add(site.layer);
   }
   for (let l = 0; l < cfg.nLayers; l++) {
