@@ -101,9 +101,13 @@ export function applyRedAction(
       layer_range: layerRange,
       blue_action: "none",
       leak: "none",
-      would_have_leaked: null,
+      unmodified_leak: "none",
+      refused: false,
+      would_have_leaked: false,
+      attack: false,
       decoy,
       executed: false,
+      intervened: !decoy && interventions.length > 0,
     };
     if (decoy)
       Object.assign(r, {
@@ -156,6 +160,22 @@ export function applyRedAction(
       s.redTexts.push(d);
     });
   }
+  queueTick(s, queue, nLayers);
+}
+
+/**
+ * Red's no-op (GAME.md §3): Red sends nothing this tick. The arena plays it for
+ * a Red that has spent its own budget or invalid-action allowance (I5).
+ */
+export function applyRedNoop(s: EpisodeState, nLayers: number): void {
+  s.redSteps++;
+  queueTick(s, [], nLayers);
+}
+
+/** Adds the tick's benign traffic to Red's requests, shuffles the queue, and hands the turn to Blue. */
+function queueTick(s: EpisodeState, queue: PendingRequest[], nLayers: number): void {
+  const perSession = new Map<string, number>();
+  for (const p of queue) perSession.set(p.session, (perSession.get(p.session) ?? 0) + 1);
   // Benign traffic: an independent stream per tick, so Red's choices never shift it.
   // A Red session Red leaves idle this tick carries ordinary traffic from the same
   // model (scored as benign), so a silent session never gives Red away.
@@ -165,11 +185,13 @@ export function applyRedAction(
   const approved = s.config.stage >= 2 && s.activationAccess;
   for (const session of benignSenders(trafficRng, benignIds)) {
     const b = drawBenignRequest(trafficRng, { approvedSteering: approved, nLayers });
+    const n = perSession.get(session) ?? 0;
+    perSession.set(session, n + 1);
     queue.push(
       makePending(
         s,
         session,
-        key(session),
+        String(n),
         { role: "user", content: b.text },
         b.text,
         b.steer ? [b.steer] : [],
