@@ -47,12 +47,12 @@ export async function executeTick(s: EpisodeState, target: TargetSystem): Promis
   }
   const outputs = await target.generate(batch);
   const byId = new Map(outputs.map((o) => [o.id, o.text]));
-  const refusalRng = s.rng.child(`refusal/${s.tick}`);
-  const samplingRng = s.rng.child(`sampling/${s.tick}`);
   let leaked = false;
   for (const p of s.pending) {
     const mark = strongestMark(p.marks);
-    const response = mark === "block" ? refusalText(refusalRng) : (byId.get(p.id) ?? "");
+    // Per-request streams: what one request draws never shifts another's (I7).
+    const response =
+      mark === "block" ? refusalText(s.rng.child(`refusal/${p.id}`)) : (byId.get(p.id) ?? "");
     const session = sessionOf(s, p.session);
     session.history.push(p.message, { role: "assistant", content: response });
     if (session.red)
@@ -65,7 +65,7 @@ export async function executeTick(s: EpisodeState, target: TargetSystem): Promis
       session_id: p.session,
       request: p.text,
       response,
-      sampled: samplingRng.bool(s.config.log_sample_rate),
+      sampled: s.rng.child(`sampling/${p.id}`).bool(s.config.log_sample_rate),
     });
     if (p.record === null) {
       s.benign.requests++;

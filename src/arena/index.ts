@@ -82,16 +82,15 @@ export {
 } from "./tasks.js";
 export { findTool, TOOLS, type ToolDef, toolInputSchema } from "./tools.js";
 export {
+  APPROVED_MAGNITUDE_RANGE,
   APPROVED_STEERING_PROBABILITY,
-  BENIGN_SEND_PROBABILITY,
+  BENIGN_KIND_PROBABILITIES,
   type BenignRequest,
-  benignSenders,
-  DECOY_REQUESTS,
   DECOYS_PER_TICK,
   drawBenignRequest,
   drawDecoys,
+  drawSessionRequests,
+  MULTI_REQUEST_PROBABILITIES,
   middleLayers,
-  ORDINARY_REQUESTS,
-  SUSPICIOUS_PROBABILITY,
-  SUSPICIOUS_REQUESTS,
 } from "./traffic.js";
+export { type BenignKind, benignText, coverText } from "./traffic-text.js";

@@ -12,7 +12,7 @@ import type { EpisodeState, PendingRequest, RedRecord } from "./episode.js";
 import { novelty, RED_REWARDS, TOOL_COST } from "./rewards.js";
 import type { RedPlan } from "./rules.js";
 import type { DirectionLabel, RedAction } from "./schema.js";
-import { benignSenders, drawBenignRequest, drawDecoys } from "./traffic.js";
+import { drawDecoys, drawSessionRequests } from "./traffic.js";
 
 /** A pending request of this tick; its sampling seed derives from the episode seed and its id. */
 export function makePending(
@@ -176,28 +176,30 @@ export function applyRedNoop(s: EpisodeState, nLayers: number): void {
 function queueTick(s: EpisodeState, queue: PendingRequest[], nLayers: number): void {
   const perSession = new Map<string, number>();
   for (const p of queue) perSession.set(p.session, (perSession.get(p.session) ?? 0) + 1);
-  // Benign traffic: an independent stream per tick, so Red's choices never shift it.
-  // A Red session Red leaves idle this tick carries ordinary traffic from the same
-  // model (scored as benign), so a silent session never gives Red away.
-  const trafficRng = s.rng.child(`traffic/${s.tick}`);
+  // Benign traffic: an independent stream per session and tick, so Red's choices
+  // never shift any other session's traffic (I7). A Red session Red leaves idle
+  // this tick carries ordinary traffic from the same model (scored as benign),
+  // so a silent session never gives Red away.
   const busy = new Set(queue.map((p) => p.session));
   const benignIds = s.sessions.filter((x) => !x.red || !busy.has(x.id)).map((x) => x.id);
   const approved = s.config.stage >= 2 && s.activationAccess;
-  for (const session of benignSenders(trafficRng, benignIds)) {
-    const b = drawBenignRequest(trafficRng, { approvedSteering: approved, nLayers });
-    const n = perSession.get(session) ?? 0;
-    perSession.set(session, n + 1);
-    queue.push(
-      makePending(
-        s,
-        session,
-        String(n),
-        { role: "user", content: b.text },
-        b.text,
-        b.steer ? [b.steer] : [],
-        null,
-      ),
-    );
+  for (const session of benignIds) {
+    const rng = s.rng.child(`traffic/${s.tick}/${session}`);
+    for (const b of drawSessionRequests(rng, { approvedSteering: approved, nLayers })) {
+      const n = perSession.get(session) ?? 0;
+      perSession.set(session, n + 1);
+      queue.push(
+        makePending(
+          s,
+          session,
+          String(n),
+          { role: "user", content: b.text },
+          b.text,
+          b.steer ? [b.steer] : [],
+          null,
+        ),
+      );
+    }
   }
   s.pending = s.rng.child(`queue/${s.tick}`).shuffle(queue);
   s.probeResults = [];
