@@ -40,6 +40,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "cross-play matrix of Red against Blue policies (table, JSON, HTML heatmap)",
     load: () => import("./commands/eval.js"),
   },
+  audit: {
+    summary: "hunt for tricks that beat the skilled baselines without skill (GAME.md I1–I8)",
+    load: () => import("./commands/audit.js"),
+  },
   lens: {
     summary: "the white-box runtime: make-tiny | forward | generate | inspect | serve (OpenAI API)",
     load: () => import("./commands/lens.js"),
