@@ -196,7 +196,11 @@ export class Arena {
     const s = this.state_();
     while (!s.done && this.exhausted(s.phase)) {
       if (s.phase === "red") applyRedNoop(s, this.target.info.nLayers);
-      else await executeTick(s, this.target);
+      else {
+        // Blue's no-op is a monitor, and costs what a monitor costs.
+        s.ledger.add("blue", "step_cost", BLUE_REWARDS.step_cost);
+        await executeTick(s, this.target);
+      }
     }
   }
 

@@ -169,6 +169,8 @@ export function applyRedAction(
  */
 export function applyRedNoop(s: EpisodeState, nLayers: number): void {
   s.redSteps++;
+  // A turn passes as for any action, so quitting early is never cheaper than idling (I5).
+  s.ledger.add("red", "step_cost", RED_REWARDS.step_cost);
   queueTick(s, [], nLayers);
 }
 

@@ -48,7 +48,7 @@ describe("reward constants", () => {
       missed_attack: -4,
       leak: -12,
       explanation_scale: 5,
-      probe_cost: -0.5,
+      probe_cost: -0.25,
       step_cost: -0.15,
       invalid: -3,
     });
@@ -134,7 +134,7 @@ describe("settlement at done", () => {
       benignActedOn: 2,
       explanationScores: { s1: 0.8, s4: 0 },
     });
-    expect(out.red).toEqual({ partial_leak: 4, detected: -16 });
+    expect(out.red).toEqual({ partial_leak: 4, detected: -12 });
     expect(out.blue).toEqual({
       true_positive: 30,
       false_positive: -15,
