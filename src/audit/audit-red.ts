@@ -13,8 +13,15 @@
  */
 import type { RedPolicy } from "../agents/types.js";
 import { hiddenCost } from "./checks.js";
-import { DO_NOTHING, SKILLED, type StageContext, scriptedBlue, scriptedRed } from "./context.js";
-import { IdleRed, mimicking, QuitRed } from "./red-zoo.js";
+import {
+  DO_NOTHING,
+  idleRed,
+  SKILLED,
+  type StageContext,
+  scriptedBlue,
+  scriptedRed,
+} from "./context.js";
+import { mimicking, QuitRed } from "./red-zoo.js";
 import { limitRow, type Row, returnRow } from "./verdict.js";
 
 export async function auditRedSide(
@@ -34,7 +41,7 @@ export async function auditRedSide(
 
   ctx.log(`stage ${stage}: Red vs ${blueName}: playing held-out seeds`);
   const skilled = await play(scriptedRed(SKILLED.red)());
-  const idle = await play(new IdleRed(talk));
+  const idle = await play(idleRed(talk));
   const rows: Row[] = [
     returnRow(where(DO_NOTHING.red, "I8"), idle.returns, SKILLED.red, skilled.returns, "below"),
   ];

@@ -11,14 +11,14 @@
  * judge. Every random choice is seeded (episode seeds, the search's seed), so
  * the same settings on the same backend give the same table.
  */
-import { SCRIPTED_BLUE, SCRIPTED_RED } from "../agents/index.js";
+import { SCRIPTED_BLUE } from "../agents/index.js";
 import type { EpisodeSummary } from "../arena/schema.js";
 import type { SeigeEnv } from "../env/index.js";
 import { auditBlueSide } from "./audit-blue.js";
 import { auditRedSide } from "./audit-red.js";
 import { revealingEpisodeIds, trafficShifts, unpreventedPayments } from "./checks.js";
 import { describeExplanation } from "./constant-explanation.js";
-import { type StageContext, scriptedRed } from "./context.js";
+import { attackingReds, type StageContext, scriptedRed } from "./context.js";
 import {
   meanOverStrategies,
   scoreConstant,
@@ -111,7 +111,7 @@ export async function runAudit(
     const summaries: EpisodeSummary[] = [];
     const held: Harvest[] = [];
     const talk: string[] = [];
-    for (const redName of Object.keys(SCRIPTED_RED)) {
+    for (const redName of attackingReds()) {
       const side = await auditBlueSide(ctx, redName);
       rows.push(...side.rows);
       summaries.push(...side.summaries);
@@ -133,7 +133,7 @@ async function stageChecks(
   held: Harvest[],
 ): Promise<Row[]> {
   const { stage } = ctx;
-  const reds = Object.keys(SCRIPTED_RED);
+  const reds = attackingReds();
   const rows = [
     limitRow(
       { property: "I3", policy: "every Blue above", opponent: "all", stage },

@@ -4,11 +4,12 @@
  * settings, the constant explanation fitted for the stage, and the progress log.
  * Also the names of the reference policies the bars are made of.
  */
-import { resolvePolicy } from "../agents/index.js";
+import { resolvePolicy, SCRIPTED_RED } from "../agents/index.js";
 import type { BluePolicy, RedPolicy } from "../agents/types.js";
 import type { Stage } from "../arena/schema.js";
 import type { SeigeEnv } from "../env/index.js";
 import type { ConstantExplanation } from "./constant-explanation.js";
+import { IdleRed } from "./red-zoo.js";
 import type { Runner } from "./runner.js";
 import type { AuditSettings } from "./settings.js";
 
@@ -33,3 +34,20 @@ export interface StageContext {
 
 export const scriptedRed = (name: string) => (): RedPolicy => resolvePolicy("red", name);
 export const scriptedBlue = (name: string) => (): BluePolicy => resolvePolicy("blue", name);
+
+/**
+ * Red's do-nothing policy: the scripted `idle` Red where the agents have one
+ * (small talk from the benign generator), else the audit's own, whose small talk
+ * is harvested from Blue's view on training seeds.
+ */
+export const idleRed = (talk: readonly string[]): RedPolicy =>
+  DO_NOTHING.red in SCRIPTED_RED ? resolvePolicy("red", DO_NOTHING.red) : new IdleRed(talk);
+
+/**
+ * The Reds Blue's side is played against: every scripted Red but the idle one.
+ * Against a Red that never attacks there is nothing to detect, so "skill beats
+ * tricks" has no content there; what I4 asks of it (it costs Blue nothing) is
+ * checked on Red's side.
+ */
+export const attackingReds = (): string[] =>
+  Object.keys(SCRIPTED_RED).filter((n) => n !== DO_NOTHING.red);

@@ -34,7 +34,7 @@ export const I2_FEATURES: readonly FeatureName[] = [
 ];
 
 const REFUSAL =
-  /\b(i can(?:'|no)t|i cannot|i'm not able|i am not able|i won't|unable to|i'm afraid|i'm sorry|sorry, (?:but )?(?:i|that)|unfortunately i)\b/i;
+  /\b(i can(?:['’]|no)t|i cannot|i['’]m not able|i am not able|i won['’]t|unable to|i['’]m afraid|i['’]m sorry|sorry, (?:but )?(?:i|that)|unfortunately,? i)\b/i;
 
 export const looksLikeRefusal = (text: string): boolean => REFUSAL.test(text);
 

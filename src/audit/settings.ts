@@ -43,8 +43,8 @@ export interface SettingsInput {
 
 export function auditSettings(input: SettingsInput = {}): AuditSettings {
   const quick = input.quick ?? false;
-  const heldOut = input.seeds ?? range(HELD_OUT_FROM, input.episodes ?? (quick ? 6 : 100));
-  const training = input.trainSeeds ?? range(TRAINING_FROM, quick ? 4 : 24);
+  const heldOut = input.seeds ?? range(HELD_OUT_FROM, input.episodes ?? (quick ? 6 : 60));
+  const training = input.trainSeeds ?? range(TRAINING_FROM, quick ? 4 : 12);
   const shared = heldOut.filter((s) => training.includes(s));
   if (shared.length > 0)
     throw new SeigeError(
@@ -61,11 +61,11 @@ export function auditSettings(input: SettingsInput = {}): AuditSettings {
     heldOut,
     training,
     quantiles: quick ? [0.75, 0.9] : [0.5, 0.75, 0.9, 0.97],
-    cemIterations: quick ? 2 : 6,
-    cemPopulation: quick ? 5 : 12,
+    cemIterations: quick ? 2 : 5,
+    cemPopulation: quick ? 5 : 10,
     explanationRounds: quick ? 1 : 2,
-    // Each candidate costs a full episode per seed; the quick search makes do with two.
-    explanationSeeds: quick ? training.slice(0, 2) : training,
+    // Each candidate costs an episode per seed, and there are ~40 a sweep.
+    explanationSeeds: training.slice(0, quick ? 2 : 8),
     searchSeed: "audit",
   };
 }

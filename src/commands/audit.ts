@@ -24,9 +24,9 @@ const HELP = `usage: seige audit [--quick] [--stage K[,K...]] [--episodes N | --
   --quick        the test suite's size: stage 3 only (unless --stage), 6 held-out and 4
                  training seeds, a short search; finds gross failures, not small margins
   --stage        stages to audit (default 1,2,3; with --quick, 3)
-  --episodes     held-out episodes per cell (default 100), seeds 30000...
+  --episodes     held-out episodes per cell (default 60), seeds 30000...
   --seeds        held-out seeds instead: A..B, A,B,C or a mix
-  --train-seeds  seeds the cheap policies are fitted on (default 20000..20023; quick 20000..20003)
+  --train-seeds  seeds the cheap policies are fitted on (default 20000..20011; quick 20000..20003)
   --json         print one JSON object on stdout instead of the table
 Exit code 1 when a property fails. The target comes from SEIGE_TARGET_BACKEND (default sim).`;
 

@@ -3,9 +3,10 @@
 // verdicts, a deliberately broken rule (a queue that lists Red first) is caught
 // as an I2 failure, and the same settings give the same table.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { SCRIPTED_BLUE, SCRIPTED_RED } from "../../src/agents/index.js";
+import { SCRIPTED_BLUE } from "../../src/agents/index.js";
 import type { Action, StepResult } from "../../src/arena/schema.js";
 import {
+  attackingReds,
   auditSettings,
   DEGENERATE_BLUES,
   exitCode,
@@ -35,7 +36,10 @@ async function cli(args: string[]): Promise<{ rc: number; stdout: string }> {
 afterEach(() => vi.restoreAllMocks());
 
 describe("seige audit --quick", () => {
-  it("plays every property against every scripted opponent and exits by its verdicts", async () => {
+  // About 15 s of CPU; the generous limit is for a machine shared with other jobs.
+  it("plays every property against every scripted opponent and exits by its verdicts", {
+    timeout: 300_000,
+  }, async () => {
     const { rc, stdout } = await cli(["--quick", "--json"]);
     const report = JSON.parse(stdout) as { rows: Row[]; failed: string[]; episodes: number };
     const rows = report.rows;
@@ -49,7 +53,7 @@ describe("seige audit --quick", () => {
     }
     const has = (property: string, policy: string, opponent: string) =>
       rows.some((r) => r.property === property && r.policy === policy && r.opponent === opponent);
-    for (const red of Object.keys(SCRIPTED_RED)) {
+    for (const red of attackingReds()) {
       for (const blue of DEGENERATE_BLUES)
         expect(has("I8", blue, red), `${blue} vs ${red}`).toBe(true);
       for (const trick of ["whitelist", "length", "refusal", "search", "surface-classifier"])
@@ -113,10 +117,10 @@ const tiny = () => ({
 });
 
 describe("the audit against a broken rule", () => {
-  it("reports a position leak as an I2 failure and exits 1", async () => {
+  it("reports a position leak as an I2 failure and exits 1", { timeout: 120_000 }, async () => {
     const report = await runAudit(new RedFirstEnv(await createTarget()), tiny());
     const auc = report.rows.filter((r) => r.policy === "surface-classifier");
-    expect(auc.length).toBe(Object.keys(SCRIPTED_RED).length);
+    expect(auc.length).toBe(attackingReds().length);
     for (const r of auc) {
       expect(r.verdict).toBe("FAIL");
       expect(r.value.mean).toBeGreaterThan(0.9);
@@ -126,7 +130,7 @@ describe("the audit against a broken rule", () => {
 });
 
 describe("determinism", () => {
-  it("the same settings give the same rows", async () => {
+  it("the same settings give the same rows", { timeout: 120_000 }, async () => {
     const a = await runAudit(new SeigeEnv(await createTarget()), tiny());
     const b = await runAudit(new SeigeEnv(await createTarget()), tiny());
     expect(b.rows).toEqual(a.rows);
