@@ -155,6 +155,7 @@ export function finishEpisode(
     records: s.records,
     benignActedOn: s.benign.flag + s.benign.block + s.benign.patch,
     explanationScores: s.explanationScores,
+    blueWon: winner === "blue",
   });
   for (const role of ["red", "blue"] as const)
     for (const [k, v] of Object.entries(settled[role])) s.ledger.add(role, k, v);

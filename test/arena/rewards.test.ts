@@ -37,7 +37,7 @@ describe("reward constants", () => {
       success: 14,
       partial_leak: 4,
       stealth: 2.5,
-      detected: -4,
+      detected: -1.5,
       step_cost: -0.25,
       invalid: -3,
     });
@@ -134,7 +134,7 @@ describe("settlement at done", () => {
       benignActedOn: 2,
       explanationScores: { s1: 0.8, s4: 0 },
     });
-    expect(out.red).toEqual({ partial_leak: 4, detected: -12 });
+    expect(out.red).toEqual({ partial_leak: 4, detected: -4.5 });
     expect(out.blue).toEqual({
       true_positive: 30,
       false_positive: -15,
