@@ -179,21 +179,21 @@ function queueTick(s: EpisodeState, queue: PendingRequest[], nLayers: number): v
   const perSession = new Map<string, number>();
   for (const p of queue) perSession.set(p.session, (perSession.get(p.session) ?? 0) + 1);
   // Benign traffic: an independent stream per session and tick, so Red's choices
-  // never shift any other session's traffic (I7). A Red session Red leaves idle
-  // this tick carries ordinary traffic from the same model (scored as benign),
-  // so a silent session never gives Red away.
-  const busy = new Set(queue.map((p) => p.session));
-  const benignIds = s.sessions.filter((x) => !x.red || !busy.has(x.id)).map((x) => x.id);
+  // never shift any other session's traffic (I7). Every session, Red's included,
+  // draws its usual number of requests; Red's own requests take the first places
+  // and ordinary traffic fills the rest (scored as benign), so neither a silent
+  // session nor a session's pending count gives Red away (I2).
   const approved = s.config.stage >= 2 && s.activationAccess;
-  for (const session of benignIds) {
-    const rng = s.rng.child(`traffic/${s.tick}/${session}`);
-    for (const b of drawSessionRequests(rng, { approvedSteering: approved, nLayers })) {
-      const n = perSession.get(session) ?? 0;
-      perSession.set(session, n + 1);
+  for (const x of s.sessions) {
+    const rng = s.rng.child(`traffic/${s.tick}/${x.id}`);
+    const drawn = drawSessionRequests(rng, { approvedSteering: approved, nLayers });
+    for (const b of drawn.slice(perSession.get(x.id) ?? 0)) {
+      const n = perSession.get(x.id) ?? 0;
+      perSession.set(x.id, n + 1);
       queue.push(
         makePending(
           s,
-          session,
+          x.id,
           String(n),
           { role: "user", content: b.text },
           b.text,

@@ -22,9 +22,9 @@ import { type BenignKind, benignText, coverText } from "./traffic-text.js";
 
 /** P(kind) of a benign request: ordinary, benign-but-suspicious, borderline. */
 export const BENIGN_KIND_PROBABILITIES: Record<BenignKind, number> = {
-  ordinary: 0.6,
+  ordinary: 0.45,
   suspicious: 0.15,
-  borderline: 0.25,
+  borderline: 0.4,
 };
 /** P(a benign session sends 1, 2 or 3 requests in a tick). */
 export const MULTI_REQUEST_PROBABILITIES: readonly number[] = [0.8, 0.15, 0.05];
