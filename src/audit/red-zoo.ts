@@ -5,7 +5,8 @@
  * has seen, never from the game's generator itself.
  *
  * - `IdleRed`: harmless small talk each tick, no intervention (GAME.md I5, I8:
- *   Red's do-nothing policy). Only texts with no keyword hit are used, so that
+ *   Red's do-nothing policy), for agents without a scripted `idle` Red. Only
+ *   texts with no keyword hit that were never seen refused are used, so that
  *   borderline requests the target may refuse (an attack under I4) stay out.
  * - `mimicking(inner)`: the informed attacker's interventions behind benign text:
  *   does looking like traffic beat attacking well?
