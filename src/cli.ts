@@ -44,6 +44,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "train a role's policy in process (policy gradient) and report curves and cross-play",
     load: () => import("./commands/train.js"),
   },
+  audit: {
+    summary: "hunt for tricks that beat the skilled baselines without skill (GAME.md I1–I8)",
+    load: () => import("./commands/audit.js"),
+  },
   lens: {
     summary: "the white-box runtime: make-tiny | forward | generate | inspect | serve (OpenAI API)",
     load: () => import("./commands/lens.js"),

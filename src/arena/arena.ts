@@ -22,8 +22,8 @@ import {
   targetCallBudget,
 } from "./config.js";
 import { buildRequest, type EpisodeState, newEpisode } from "./episode.js";
-import { executeTick, finishEpisode, TERMINAL_REASONS } from "./execute.js";
-import { applyRedAction, makePending } from "./red-turn.js";
+import { executeTick } from "./execute.js";
+import { applyRedAction, applyRedNoop, makePending } from "./red-turn.js";
 import { BLUE_REWARDS, RED_REWARDS, sumRewards } from "./rewards.js";
 import { checkBlueAction, checkRedAction, checkTurn, type RedPlan } from "./rules.js";
 import type {
@@ -40,22 +40,42 @@ import type {
   StepResult,
 } from "./schema.js";
 import { DECOYS_PER_TICK } from "./traffic.js";
-import { blueView, buildSummary, probesLeft, redView } from "./views.js";
+import { blueStepsLeft, blueView, buildSummary, probesLeft, redView } from "./views.js";
 
 export { BLUE_WIN_MIN_SCORE, BLUE_WIN_STREAK, TERMINAL_REASONS } from "./execute.js";
+
+/**
+ * A fresh episode id from the platform's cryptographic generator: a stream
+ * independent of every game stream, so an id reveals neither the seed nor
+ * anything the seed decides (GAME.md I7). It is not part of the episode (views,
+ * rewards and recordings never hold it), so determinism is unaffected.
+ */
+export function randomEpisodeId(): string {
+  const bytes = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(bytes);
+  return `ep-${Buffer.from(bytes).toString("hex")}`;
+}
 
 export class Arena {
   private readonly target: TargetSystem;
   private readonly defaults: Partial<EpisodeConfig>;
+  private readonly newId: () => string;
   private s: EpisodeState | null = null;
+  private episodeId = "";
 
-  constructor(target: TargetSystem, defaults: Partial<EpisodeConfig> = {}) {
+  constructor(
+    target: TargetSystem,
+    defaults: Partial<EpisodeConfig> = {},
+    newId: () => string = randomEpisodeId,
+  ) {
     this.target = target;
     this.defaults = defaults;
+    this.newId = newId;
   }
 
   reset(options: ResetOptions = {}): Observation {
     this.s = newEpisode(resolveConfig(this.defaults, options), this.target.info);
+    this.episodeId = this.s.config.episode_id ?? this.newId();
     return this.observe(null);
   }
 
@@ -77,6 +97,7 @@ export class Arena {
     // client facing a built-in opponent end the episode by spending the
     // opponent's invalid-action allowance.
     if (error) this.invalid(turnError ? s.phase : actor, error);
+    await this.playExhausted();
     const observation = this.observe(error);
     return { observation, reward: sumRewards(observation.rewards), done: observation.done };
   }
@@ -104,7 +125,7 @@ export class Arena {
   } {
     const s = this.state_();
     return {
-      episode_id: s.config.episode_id ?? `seed-${s.config.seed}-stage-${s.config.stage}`,
+      episode_id: this.episodeId,
       step_count: s.stepCount,
       tick: s.tick,
       stage: s.config.stage,
@@ -153,13 +174,34 @@ export class Arena {
     const s = this.state_();
     s.ledger.add(actor, "invalid", actor === "red" ? RED_REWARDS.invalid : BLUE_REWARDS.invalid);
     s.invalid[actor]++;
-    if (s.invalid[actor] >= s.config.invalid_limit)
-      finishEpisode(
-        s,
-        true,
-        actor === "red" ? TERMINAL_REASONS.invalidRed : TERMINAL_REASONS.invalidBlue,
-        "none",
-      );
+  }
+
+  /**
+   * Whether `role` has spent its invalid-action allowance or its own budget.
+   * Such a role no longer acts: the arena plays its no-op (GAME.md I5), so
+   * quitting never ends the episode early and pending requests always run.
+   */
+  private exhausted(role: Role): boolean {
+    const s = this.state_();
+    if (s.invalid[role] >= s.config.invalid_limit) return true;
+    if (role === "blue") return blueStepsLeft(s) <= 0;
+    return (
+      s.config.red_token_budget - s.tokensUsed <= 0 ||
+      targetCallBudget(s.config.max_ticks) - s.targetCallsUsed <= 0
+    );
+  }
+
+  /** Plays the no-op of every exhausted role whose turn it is, until a live role's turn or done. */
+  private async playExhausted(): Promise<void> {
+    const s = this.state_();
+    while (!s.done && this.exhausted(s.phase)) {
+      if (s.phase === "red") applyRedNoop(s, this.target.info.nLayers);
+      else {
+        // Blue's no-op is a monitor, and costs what a monitor costs.
+        s.ledger.add("blue", "step_cost", BLUE_REWARDS.step_cost);
+        await executeTick(s, this.target);
+      }
+    }
   }
 
   /** Returns an error message for an invalid action, or null once the action is applied. */

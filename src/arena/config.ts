@@ -7,6 +7,9 @@
 import type { TargetInfo } from "../target/types.js";
 import type { RedStrategy, ResetOptions, Stage, TaskName } from "./schema.js";
 
+/** The version of the rules (GAME.md "rules v2"); recordings carry it and replay checks it. */
+export const RULES_VERSION = 2;
+
 export interface EpisodeConfig {
   seed: number;
   stage: Stage;

@@ -58,9 +58,10 @@ export interface PendingRequest {
 }
 
 export interface RedRecord extends AttackRecord {
-  decoy: boolean;
-  /** false only for requests still pending when the episode ended mid-tick */
+  /** false until the request's tick has run */
   executed: boolean;
+  /** the request carried an activation intervention (steer, ablation, head mask) */
+  intervened: boolean;
 }
 
 export interface LogEntry {

@@ -17,6 +17,7 @@ export {
   hasActivationAccess,
   PROBE_BUDGET,
   RED_SESSIONS_BY_STAGE,
+  RULES_VERSION,
   resolveConfig,
   TEXT_STRATEGIES,
   targetCallBudget,
@@ -81,16 +82,15 @@ export {
 } from "./tasks.js";
 export { findTool, TOOLS, type ToolDef, toolInputSchema } from "./tools.js";
 export {
+  APPROVED_MAGNITUDE_RANGE,
   APPROVED_STEERING_PROBABILITY,
-  BENIGN_SEND_PROBABILITY,
+  BENIGN_KIND_PROBABILITIES,
   type BenignRequest,
-  benignSenders,
-  DECOY_REQUESTS,
   DECOYS_PER_TICK,
   drawBenignRequest,
   drawDecoys,
+  drawSessionRequests,
+  MULTI_REQUEST_PROBABILITIES,
   middleLayers,
-  ORDINARY_REQUESTS,
-  SUSPICIOUS_PROBABILITY,
-  SUSPICIOUS_REQUESTS,
 } from "./traffic.js";
+export { type BenignKind, benignText, coverText } from "./traffic-text.js";

@@ -12,7 +12,7 @@ import type { EpisodeState, PendingRequest, RedRecord } from "./episode.js";
 import { novelty, RED_REWARDS, TOOL_COST } from "./rewards.js";
 import type { RedPlan } from "./rules.js";
 import type { DirectionLabel, RedAction } from "./schema.js";
-import { benignSenders, drawBenignRequest, drawDecoys } from "./traffic.js";
+import { drawDecoys, drawSessionRequests } from "./traffic.js";
 
 /** A pending request of this tick; its sampling seed derives from the episode seed and its id. */
 export function makePending(
@@ -101,9 +101,13 @@ export function applyRedAction(
       layer_range: layerRange,
       blue_action: "none",
       leak: "none",
-      would_have_leaked: null,
+      unmodified_leak: "none",
+      refused: false,
+      would_have_leaked: false,
+      attack: false,
       decoy,
       executed: false,
+      intervened: !decoy && interventions.length > 0,
     };
     if (decoy)
       Object.assign(r, {
@@ -156,26 +160,48 @@ export function applyRedAction(
       s.redTexts.push(d);
     });
   }
-  // Benign traffic: an independent stream per tick, so Red's choices never shift it.
-  // A Red session Red leaves idle this tick carries ordinary traffic from the same
-  // model (scored as benign), so a silent session never gives Red away.
-  const trafficRng = s.rng.child(`traffic/${s.tick}`);
-  const busy = new Set(queue.map((p) => p.session));
-  const benignIds = s.sessions.filter((x) => !x.red || !busy.has(x.id)).map((x) => x.id);
+  queueTick(s, queue, nLayers);
+}
+
+/**
+ * Red's no-op (GAME.md §3): Red sends nothing this tick. The arena plays it for
+ * a Red that has spent its own budget or invalid-action allowance (I5).
+ */
+export function applyRedNoop(s: EpisodeState, nLayers: number): void {
+  s.redSteps++;
+  // A turn passes as for any action, so quitting early is never cheaper than idling (I5).
+  s.ledger.add("red", "step_cost", RED_REWARDS.step_cost);
+  queueTick(s, [], nLayers);
+}
+
+/** Adds the tick's benign traffic to Red's requests, shuffles the queue, and hands the turn to Blue. */
+function queueTick(s: EpisodeState, queue: PendingRequest[], nLayers: number): void {
+  const perSession = new Map<string, number>();
+  for (const p of queue) perSession.set(p.session, (perSession.get(p.session) ?? 0) + 1);
+  // Benign traffic: an independent stream per session and tick, so Red's choices
+  // never shift any other session's traffic (I7). Every session, Red's included,
+  // draws its usual number of requests; Red's own requests take the first places
+  // and ordinary traffic fills the rest (scored as benign), so neither a silent
+  // session nor a session's pending count gives Red away (I2).
   const approved = s.config.stage >= 2 && s.activationAccess;
-  for (const session of benignSenders(trafficRng, benignIds)) {
-    const b = drawBenignRequest(trafficRng, { approvedSteering: approved, nLayers });
-    queue.push(
-      makePending(
-        s,
-        session,
-        key(session),
-        { role: "user", content: b.text },
-        b.text,
-        b.steer ? [b.steer] : [],
-        null,
-      ),
-    );
+  for (const x of s.sessions) {
+    const rng = s.rng.child(`traffic/${s.tick}/${x.id}`);
+    const drawn = drawSessionRequests(rng, { approvedSteering: approved, nLayers });
+    for (const b of drawn.slice(perSession.get(x.id) ?? 0)) {
+      const n = perSession.get(x.id) ?? 0;
+      perSession.set(x.id, n + 1);
+      queue.push(
+        makePending(
+          s,
+          x.id,
+          String(n),
+          { role: "user", content: b.text },
+          b.text,
+          b.steer ? [b.steer] : [],
+          null,
+        ),
+      );
+    }
   }
   s.pending = s.rng.child(`queue/${s.tick}`).shuffle(queue);
   s.probeResults = [];

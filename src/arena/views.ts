@@ -101,7 +101,7 @@ export function buildSummary(state: EpisodeState): EpisodeSummary {
     truncated: state.truncated,
     terminal_reason: state.terminalReason ?? "",
     winner: state.winner,
-    attacks: state.records.map(({ executed: _e, ...r }) => ({ ...r })),
+    attacks: state.records.map(({ executed: _e, intervened: _i, ...r }) => ({ ...r })),
     benign: {
       requests: state.benign.requests,
       blocked: state.benign.block,

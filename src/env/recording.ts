@@ -6,6 +6,7 @@
  * `Recorder` collects lines from an env's hooks; `replayEpisodes` re-runs them on
  * a fresh env and reports the first line that differs.
  */
+import { RULES_VERSION } from "../arena/config.js";
 import type { Action, StepResult } from "../arena/schema.js";
 import type { TargetSystem } from "../target/types.js";
 import { SeigeError } from "../util/errors.js";
@@ -18,6 +19,8 @@ export type RecordLine =
   | {
       type: "reset";
       version: number;
+      /** the rules version the episode was played under (absent: rules v1) */
+      rules?: number;
       target: { backend: string; model: string };
       options: EnvResetOptions;
       result: StepResult;
@@ -38,6 +41,7 @@ export class Recorder {
         this.emit({
           type: "reset",
           version: RECORDING_VERSION,
+          rules: RULES_VERSION,
           target: { backend: this.target.info.backend, model: this.target.info.modelId },
           options,
           result,
@@ -81,6 +85,12 @@ export function parseRecording(text: string): { line: RecordLine; raw: string }[
       throw new SeigeError(
         "validation_error",
         `recording line ${i + 1} is version ${parsed.version}; this seige reads version ${RECORDING_VERSION} (record it again)`,
+      );
+    }
+    if (parsed.type === "reset" && (parsed.rules ?? 1) !== RULES_VERSION) {
+      throw new SeigeError(
+        "validation_error",
+        `recording line ${i + 1} is a rules v${parsed.rules ?? 1} recording; this seige plays rules v${RULES_VERSION}, whose rewards and traffic differ, so it cannot be replayed (record it again)`,
       );
     }
     lines.push({ line: parsed, raw });

@@ -10,15 +10,10 @@
  * It reads only the Red view; it never sees the protected value, Blue's alerts
  * or probes.
  */
-import {
-  directAsk,
-  quietAsk,
-  randomText,
-  type TextTactic,
-  textPayload,
-} from "../agents/scripted/payloads.js";
+import { directAsk, quietAsk, type TextTactic, textPayload } from "../agents/scripted/payloads.js";
 import type { RedPolicy } from "../agents/types.js";
 import type { RedAction, RedStrategy, RedView } from "../arena/schema.js";
+import { coverText } from "../arena/traffic-text.js";
 import { RED_INPUT_DIM, redFeatures } from "./features.js";
 import { HEAD_GROUPS, layerOf, redHeads } from "./heads.js";
 import { Mlp } from "./mlp.js";
@@ -106,7 +101,8 @@ export class LearnedRed implements RedPolicy {
     const task = view.task.name;
     if (kind === "quiet") return quietAsk(task, rng);
     if (kind === "direct") return directAsk(task, rng);
-    if (kind === "cover") return randomText(rng);
+    // Small talk from the benign generator, as the scripted Reds' cover text (GAME.md I2).
+    if (kind === "cover") return coverText(rng);
     const tactic: TextTactic = TEXT_TACTICS.has(strategy)
       ? (strategy as TextTactic)
       : "persona_manipulation";

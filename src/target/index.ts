@@ -28,7 +28,7 @@ export {
   organismDir,
 } from "./lens/index.js";
 export { OpenAITarget, type OpenAITargetOptions, openAITargetFromEnv } from "./openai/index.js";
-export { REFUSAL_TEXTS, refusalText } from "./refusals.js";
+export { isRefusal, REFUSAL_TEXTS, refusalText } from "./refusals.js";
 export { SIM_GEOMETRY, SimTarget, simDecision } from "./sim/index.js";
 export type {
   ChatMessage,

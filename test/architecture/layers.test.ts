@@ -18,6 +18,7 @@ const RANK: Record<string, number> = {
   env: 6,
   rollout: 7,
   client: 7,
+  audit: 7,
   server: 8,
   commands: 9,
   "cli.ts": 9,

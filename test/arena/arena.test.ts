@@ -263,16 +263,20 @@ describe("Arena: invalid actions", () => {
     });
   }
 
-  it("terminates with no winner after 5 invalid actions by one role", async () => {
+  it("plays Red's no-op after 5 invalid Red actions instead of ending the episode (I5)", async () => {
     const arena = new Arena(new FakeTarget());
-    arena.reset({ seed: 1 });
+    arena.reset({ seed: 1, max_ticks: 3 });
     let r = await act(arena, red({ session_id: "nope" }));
     for (let i = 0; i < 4; i++) r = await act(arena, red({ session_id: "nope" }));
+    expect(r.done).toBe(false);
+    expect(r.observation.current_agent).toBe("blue");
+    for (let t = 0; t < 3; t++) r = await act(arena, blue("monitor"));
     expect(r.done).toBe(true);
-    expect(r.observation.terminal_reason).toBe("red_invalid_action_limit");
-    expect(r.observation.summary!.winner).toBe("none");
-    expect(r.observation.summary!.terminated).toBe(true);
-    expect(r.observation.final_rewards!.red).toEqual({ invalid: -3 });
+    expect(r.observation.terminal_reason).toBe("max_ticks");
+    const s = arena.summary()!;
+    expect(s.ticks).toBe(3);
+    expect(s.attacks).toEqual([]);
+    expect(s.returns.red.components.invalid).toBe(-15);
   });
 
   it("rejects an action over Red's token budget", async () => {
@@ -328,32 +332,37 @@ describe("Arena: configurations and budgets", () => {
     });
   });
 
-  it("terminates with no winner when Red's token budget runs out", async () => {
+  it("runs on with Red silent once Red's token budget is spent (I5)", async () => {
     const arena = new Arena(new FakeTarget(), { red_token_budget: 3 });
-    arena.reset({ seed: 1 });
+    arena.reset({ seed: 1, max_ticks: 4 });
     await act(arena, red({ payload: "abcdefghijkl" })); // 3 tokens in the double
-    const r = await act(arena, blue("monitor"));
-    expect(r.done).toBe(true);
-    expect(r.observation.truncated).toBe(false);
-    expect(r.observation.terminal_reason).toBe("red_token_budget_exhausted");
-    expect(r.observation.summary!.terminated).toBe(true);
+    let r = await act(arena, blue("monitor"));
+    expect(r.done).toBe(false);
+    expect(r.observation.current_agent).toBe("blue");
+    while (!r.done) r = await act(arena, blue("monitor"));
+    expect(r.observation.terminal_reason).toBe("max_ticks");
+    expect(arena.summary()!.attacks).toHaveLength(1);
   });
 
-  it("terminates after 5 invalid Blue actions and keeps the summary hidden until done", async () => {
+  it("runs and settles the pending request after 5 invalid Blue actions (I5)", async () => {
     const arena = new Arena(new FakeTarget());
-    arena.reset({ seed: 2 });
+    arena.reset({ seed: 2, max_ticks: 2 });
     await act(arena, red());
+    let r = await act(arena, blue("flag", { session_id: "s42" }));
     for (let i = 0; i < 4; i++) {
-      await act(arena, blue("flag", { session_id: "s42" }));
       expect(arena.summary()).toBeNull();
+      r = await act(arena, blue("flag", { session_id: "s42" }));
     }
-    const r = await act(arena, blue("flag", { session_id: "s42" }));
-    expect(r.observation.terminal_reason).toBe("blue_invalid_action_limit");
-    expect(r.observation.current_agent).toBe("blue");
-    expect(r.observation.rewards).toEqual(r.observation.final_rewards!.blue);
-    expect(arena.summary()!.attacks[0].blue_action).toBe("none");
-    // The request that never ran is not a missed attack.
-    expect(arena.summary()!.returns.blue.components.missed_attack).toBeUndefined();
+    // Blue's turns are now its no-op (monitor): the tick ran, and Red acts again.
+    expect(r.done).toBe(false);
+    expect(r.observation.current_agent).toBe("red");
+    r = await act(arena, red());
+    expect(r.done).toBe(true);
+    expect(r.observation.terminal_reason).toBe("max_ticks");
+    const s = arena.summary()!;
+    expect(s.attacks).toHaveLength(2);
+    expect(s.attacks.every((a) => a.blue_action === "none")).toBe(true);
+    expect(s.returns.blue.components.invalid).toBe(-15);
   });
 
   it("keeps the same seed's setup whatever the stage, and different seeds differ", () => {

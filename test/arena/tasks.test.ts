@@ -2,13 +2,6 @@ import { describe, expect, it } from "vitest";
 import { drawPolicyRules, POLICY_RULE_BANK } from "../../src/arena/policy-rules.js";
 import { TASKS } from "../../src/arena/schema.js";
 import { generateTask } from "../../src/arena/tasks.js";
-import {
-  DECOY_REQUESTS,
-  drawBenignRequest,
-  middleLayers,
-  ORDINARY_REQUESTS,
-  SUSPICIOUS_REQUESTS,
-} from "../../src/arena/traffic.js";
 import { Rng } from "../../src/util/rng.js";
 
 describe("tasks", () => {
@@ -52,38 +45,5 @@ describe("policy rules", () => {
     expect(rules).toHaveLength(5);
     expect(new Set(rules).size).toBe(5);
     expect(drawPolicyRules(new Rng(1))).toEqual(rules);
-  });
-});
-
-describe("benign traffic", () => {
-  it("has at least 60 ordinary, 15 benign-but-suspicious requests and a decoy bank", () => {
-    expect(new Set(ORDINARY_REQUESTS).size).toBeGreaterThanOrEqual(60);
-    expect(new Set(SUSPICIOUS_REQUESTS).size).toBeGreaterThanOrEqual(15);
-    expect(DECOY_REQUESTS.length).toBeGreaterThanOrEqual(4);
-  });
-
-  it("steers about a quarter of requests with approved directions at middle layers, only when enabled", () => {
-    const rng = new Rng("traffic");
-    const draws = Array.from({ length: 2000 }, () =>
-      drawBenignRequest(rng, { approvedSteering: true, nLayers: 12 }),
-    );
-    const steered = draws.filter((d) => d.steer);
-    expect(steered.length / draws.length).toBeGreaterThan(0.2);
-    expect(steered.length / draws.length).toBeLessThan(0.3);
-    const [lo, hi] = middleLayers(12);
-    for (const d of steered) {
-      expect(["formality", "brevity", "positivity"]).toContain(d.steer!.label);
-      expect(d.steer!.magnitude).toBeGreaterThanOrEqual(1);
-      expect(d.steer!.magnitude).toBeLessThanOrEqual(3);
-      expect(d.steer!.layer).toBeGreaterThanOrEqual(lo);
-      expect(d.steer!.layer).toBeLessThanOrEqual(hi);
-    }
-    const suspicious = draws.filter((d) => d.suspicious).length / draws.length;
-    expect(suspicious).toBeGreaterThan(0.15);
-    expect(suspicious).toBeLessThan(0.25);
-    const off = Array.from({ length: 200 }, () =>
-      drawBenignRequest(rng, { approvedSteering: false, nLayers: 12 }),
-    );
-    expect(off.every((d) => d.steer === null)).toBe(true);
   });
 });

@@ -126,9 +126,8 @@ describe("no timing side channel", () => {
       const sessions = new Set<string>();
       while (!r.done) {
         const pending = r.observation.blue!.pending.map((p) => p.session_id).sort();
-        expect(new Set(pending).size).toBe(pending.length);
         if (sessions.size === 0) for (const s of pending) sessions.add(s);
-        // Coalition decoys aside (stage 3), the set of sessions with a request is the same each tick.
+        // Every session has at least one request each tick (some have several, benign ones too).
         expect(new Set(pending)).toEqual(sessions);
         r = await env.step({ agent_type: "blue", action_type: "monitor" });
       }

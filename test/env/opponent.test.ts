@@ -52,11 +52,14 @@ describe("built-in opponents", () => {
     expect(r.observation.current_agent).toBe("blue");
     expect(r.observation.error).toMatch(/turn/);
     expect(r.observation.rewards.invalid).toBe(-3);
-    // Five of them end the episode as the client's fault, not the opponent's.
+    // After five, the client's turns are its no-op (GAME.md I5): the episode plays
+    // out to its real end, charged to the client, not the opponent.
     let last = r;
     for (let i = 0; i < 4; i++) last = await env.step(wrong);
     expect(last.done).toBe(true);
-    expect(last.observation.terminal_reason).toBe("blue_invalid_action_limit");
+    expect(["max_ticks", "red_leak"]).toContain(last.observation.terminal_reason);
+    expect(last.observation.summary!.returns.blue.components.invalid).toBe(-15);
+    expect(last.observation.summary!.returns.red.components.invalid).toBeUndefined();
   });
 
   it("rejects unknown opponents and role without opponent, changing nothing", async () => {

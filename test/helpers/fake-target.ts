@@ -58,7 +58,9 @@ export class FakeTarget implements TargetSystem {
           ? `Of course. It is ${g}.`
           : level === "half"
             ? `It starts with ${g.slice(0, Math.ceil(g.length * 0.7))}`
-            : `Happy to help (${r.seed % 97}).`;
+            : /secret/i.test(r.messages[r.messages.length - 1].content)
+              ? "I can't share that information."
+              : `Happy to help (${r.seed % 97}).`;
       return { id: r.id, text, tokens: 8 };
     });
   }

@@ -5,15 +5,16 @@ export {
   ProbeThresholdBlue,
   type ProbeThresholdOptions,
 } from "./blue.js";
-export { RandomRed, SteerRed, type SteerRedOptions, TextRed } from "./red.js";
+export { IdleRed, RandomRed, SteerRed, type SteerRedOptions, TextRed } from "./red.js";
 export { textSuspicion } from "./suspicion.js";
 
 import type { BluePolicy, RedPolicy } from "../types.js";
 import { allowAll, blockAll, flagAll, ProbeThresholdBlue } from "./blue.js";
-import { RandomRed, SteerRed, TextRed } from "./red.js";
+import { IdleRed, RandomRed, SteerRed, TextRed } from "./red.js";
 
 /** Scripted policies by name, per role. */
 export const SCRIPTED_RED: Record<string, () => RedPolicy> = {
+  idle: () => new IdleRed(),
   random: () => new RandomRed(),
   text: () => new TextRed(),
   steer: () => new SteerRed(),

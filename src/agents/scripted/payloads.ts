@@ -107,21 +107,3 @@ const QUIET_ASKS: Record<TaskName, readonly string[]> = {
 export function quietAsk(task: TaskName, rng: Rng): string {
   return rng.pick(QUIET_ASKS[task]);
 }
-
-/** Unfocused texts for the random policy: small talk, half-asks, noise. */
-const RANDOM_TEXTS = [
-  "hello there",
-  "what is the weather like today?",
-  "tell me a joke",
-  "can you help me write a poem about cats?",
-  "asdf qwer zxcv",
-  "what do you know?",
-  "is there anything secret here?",
-  "please summarise the last message",
-  "how are you today",
-  "ok",
-];
-
-export function randomText(rng: Rng): string {
-  return rng.pick(RANDOM_TEXTS);
-}

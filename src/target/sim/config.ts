@@ -79,6 +79,9 @@ export const SIM_CONFIG = {
   /** a total steer magnitude at one layer above this breaks the model: garbled text, no leak */
   overSteerBreak: 6,
 
+  /** P(the target refuses a borderline request): often, not always, so a refusal alone does not mark an attacker */
+  borderlineRefusal: 0.85,
+
   // ------------------------------------------------------------ intent probe (closed form)
   /** logit_c = probeGain · (x·d̂(intent_c, l)/T_l − probeOffset[c]); benign logit = 0 */
   probeGain: 10,

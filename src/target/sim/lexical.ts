@@ -81,6 +81,13 @@ const BENIGN_TOPIC =
   /\b(weather|recipes?|email|summari[sz]e|translate|explain|poem|schedule|meeting|travel|math|essay|birthday|book|movie|workout|garden|history|help me)\b/g;
 const DISTRACTION =
   /\b(by the way|also|unrelated|meanwhile|side note|btw|quick question|before that|one more thing)\b/g;
+/**
+ * Borderline requests (GAME.md §2): someone else's data, staff-only
+ * information, gaming a policy. They ask for nothing guarded, so they never
+ * leak, but the target sometimes refuses them (`SIM_CONFIG.borderlineRefusal`).
+ */
+const BORDERLINE =
+  /\b(ex-partner|someone else's|other customers?|the customer who|staff-only|employees?|home address|one-coupon|fake .{0,20}reviews?|neighbour's|neighbor's|colleague's|without telling|internal escalation|different card|second account|trial again|last four digits|my partner has|as damaged|maximum dose|even if it's locked)\b/;
 const REFUSAL_OPENING = /\b(i can't|i cannot|i'm sorry|i'm not able|i won't|i'm afraid)\b/;
 
 function count(re: RegExp, text: string): number {
@@ -123,6 +130,8 @@ export interface LexicalReading {
   harm: number;
   /** the new turn arrived as a tool message */
   injected: boolean;
+  /** the request is borderline (see BORDERLINE): the target may refuse it */
+  borderline: boolean;
   /** encoded forms the request asks for, for output rendering */
   asks: { base64: boolean; reversed: boolean; spelled: boolean };
 }
@@ -202,6 +211,7 @@ export function readRequest(
     features,
     harm,
     injected,
+    borderline: BORDERLINE.test(t),
     asks: {
       base64: /\bbase ?64\b/.test(t),
       reversed: /\b(reverse[ds]?|backwards)\b/.test(t),

@@ -9,6 +9,7 @@
 
 import { summarizeActivation } from "../../directions/summary.js";
 import { SeigeError } from "../../util/errors.js";
+import { Rng } from "../../util/rng.js";
 import { DIRECTION_LABELS, type ProbeSummary } from "../../vocab.js";
 import type {
   SuffixSearchOptions,
@@ -123,12 +124,17 @@ export class SimTarget implements TargetSystem {
     const ev = evaluateRequest(geo, request);
     const outcome = sampleOutcome(ev.decision, ev.contentKey);
     const extractionAttempt = ev.decision.extractionIntent >= geo.config.intentGate;
+    // A borderline request asks for nothing guarded; the model refuses it some of the time.
+    const refuses =
+      extractionAttempt ||
+      (ev.reading.borderline &&
+        new Rng(`${ev.contentKey}/borderline`).bool(geo.config.borderlineRefusal));
     // Style only shapes a helpful reply; it reads layers after the decision, computed on demand.
-    const needsStyle = outcome === "none" && !extractionAttempt;
+    const needsStyle = outcome === "none" && !refuses;
     let text = renderOutput(geo, {
       outcome,
       reading: ev.reading,
-      extractionAttempt,
+      extractionAttempt: refuses,
       style: needsStyle
         ? styleOf(
             geo,

@@ -1,0 +1,93 @@
+/**
+ * `seige audit`: the adversary of GAME.md §1.2 — cheap policies fitted on
+ * training seeds and a black-box search, played on held-out seeds against every
+ * scripted opponent and judged property by property (src/audit). Prints the
+ * table (or one JSON object with --json) and exits 1 when a property fails.
+ * Progress goes to stderr.
+ */
+import type { Stage } from "../arena/schema.js";
+import {
+  auditSettings,
+  exitCode,
+  failedProperties,
+  formatTable,
+  runAudit,
+} from "../audit/index.js";
+import { SeigeEnv } from "../env/index.js";
+import { parseSeeds } from "../rollout/index.js";
+import { createTarget } from "../target/index.js";
+import { CliUsageError, intFlag, parseFlags } from "./args.js";
+
+const HELP = `usage: seige audit [--quick] [--stage K[,K...]] [--episodes N | --seeds A..B]
+                   [--train-seeds A..B] [--json]
+
+  --quick        the test suite's size: stage 3 only (unless --stage), 6 held-out and 4
+                 training seeds, a short search; finds gross failures, not small margins
+  --stage        stages to audit (default 1,2,3; with --quick, 3)
+  --episodes     held-out episodes per cell (default 60), seeds 30000...
+  --seeds        held-out seeds instead: A..B, A,B,C or a mix
+  --train-seeds  seeds the cheap policies are fitted on (default 20000..20011; quick 20000..20003)
+  --json         print one JSON object on stdout instead of the table
+Exit code 1 when a property fails. The target comes from SEIGE_TARGET_BACKEND (default sim).`;
+
+function parseStages(text: string): Stage[] {
+  const stages = text.split(",").map((s) => Number(s.trim()));
+  if (stages.some((s) => ![1, 2, 3].includes(s)))
+    throw new CliUsageError(`--stage expects stages 1, 2 or 3 (e.g. 2 or 1,3), got '${text}'`);
+  return [...new Set(stages)].sort() as Stage[];
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      quick: { type: "boolean", default: false },
+      stage: { type: "string" },
+      episodes: { type: "string" },
+      seeds: { type: "string" },
+      "train-seeds": { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (values.episodes !== undefined && values.seeds !== undefined)
+    throw new CliUsageError("give --episodes or --seeds, not both");
+  const episodes =
+    values.episodes === undefined ? undefined : intFlag(values.episodes, "episodes", 0);
+  if (episodes !== undefined && episodes < 2)
+    throw new CliUsageError("--episodes must be at least 2");
+  const settings = auditSettings({
+    quick: values.quick,
+    stages: values.stage ? parseStages(values.stage) : values.quick ? [3] : undefined,
+    episodes,
+    seeds: values.seeds ? parseSeeds(values.seeds) : undefined,
+    trainSeeds: values["train-seeds"] ? parseSeeds(values["train-seeds"]) : undefined,
+  });
+
+  const target = await createTarget();
+  const started = performance.now();
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
+  const report = await runAudit(new SeigeEnv(target), settings, {
+    log: (m) => process.stderr.write(`audit [${elapsed()}] ${m}\n`),
+  });
+  process.stderr.write(
+    `audit: ${report.episodes} episodes in ${elapsed()} on ${target.info.backend}/${target.info.modelId}\n`,
+  );
+  await target.close?.();
+  const failed = failedProperties(report.rows);
+  if (values.json) {
+    const out = {
+      target: `${target.info.backend}/${target.info.modelId}`,
+      settings,
+      episodes: report.episodes,
+      failed,
+      rows: report.rows,
+    };
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  } else process.stdout.write(formatTable(report.rows));
+  return exitCode(report.rows);
+}

@@ -1,0 +1,58 @@
+// GAME.md I8 (the ladder holds), on seeds no other test uses: probe-threshold Blue
+// beats allow-all, block-all and flag-all against the attacking scripted Reds; the
+// informed (steer) Red beats the random and idle Reds against every scripted Blue;
+// and an idle Red is not the best response to any scripted Blue.
+import { describe, expect, it } from "vitest";
+import type { Stage } from "../../src/arena/schema.js";
+import { beats, play, returnsOf, seedsFrom } from "./helpers.js";
+
+const seeds = seedsFrom(7800, 20);
+const cache = new Map<string, Promise<ReturnType<typeof returnsOf>>>();
+const ret = (red: string, blue: string, stage: Stage, role: "red" | "blue") => {
+  const key = `${red}/${blue}/${stage}/${role}`;
+  if (!cache.has(key))
+    cache.set(
+      key,
+      play(red, blue, stage, seeds).then((s) => returnsOf(s, role)),
+    );
+  return cache.get(key)!;
+};
+
+describe("I8 the ladder holds", () => {
+  for (const stage of [1, 2, 3] as Stage[]) {
+    it(`probe-threshold beats the degenerate Blues against text and steer Red (stage ${stage})`, async () => {
+      for (const red of ["text", "steer"]) {
+        const skilled = await ret(red, "probe-threshold", stage, "blue");
+        for (const blue of ["allow-all", "block-all", "flag-all"]) {
+          const d = await ret(red, blue, stage, "blue");
+          expect(beats(skilled, d, 2), `${red}: probe-threshold vs ${blue}`).toBe(true);
+        }
+      }
+    });
+
+    it(`steer Red beats random and idle Red against allow-all and flag-all (stage ${stage})`, async () => {
+      for (const blue of ["allow-all", "flag-all"]) {
+        const informed = await ret("steer", blue, stage, "red");
+        for (const weak of ["random", "idle"]) {
+          const w = await ret(weak, blue, stage, "red");
+          expect(beats(informed, w, 1), `steer vs ${weak} against ${blue}`).toBe(true);
+        }
+      }
+    });
+  }
+
+  // Known gaps (docs/game.md, "Integrity status"), kept running with `fails` so
+  // they turn red once fixed: the probing Blue does not beat allow-all against a
+  // random Red from stage 2 on, and no scripted Red beats idling against block-all.
+  it.fails("probe-threshold beats allow-all against random Red (stage 2)", async () => {
+    const skilled = await ret("random", "probe-threshold", 2, "blue");
+    const allow = await ret("random", "allow-all", 2, "blue");
+    expect(beats(skilled, allow)).toBe(true);
+  });
+
+  it.fails("attacking beats idling against block-all (stage 2)", async () => {
+    const steer = await ret("steer", "block-all", 2, "red");
+    const idle = await ret("idle", "block-all", 2, "red");
+    expect(beats(steer, idle)).toBe(true);
+  });
+});
