@@ -8,6 +8,7 @@
  */
 export { type Checkpoint, loadCheckpoint, memoryTensorStore } from "./checkpoint.js";
 export { parseConfig, SUPPORTED_MODEL_TYPES } from "./config.js";
+export * from "./grad/index.js";
 export * from "./hooks.js";
 export { type CaptureResult, validateInterventions } from "./intervene.js";
 export * from "./interventions.js";

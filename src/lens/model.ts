@@ -11,6 +11,9 @@
  */
 import { SeigeError } from "../util/errors.js";
 import { loadCheckpoint } from "./checkpoint.js";
+import { GradEngine } from "./grad/backward.js";
+import { computeGradient, type GradOptions, type GradResult } from "./grad/gradient.js";
+import type { LossInput } from "./grad/loss.js";
 import { allHookNames, type HookName, parseHookName } from "./hooks.js";
 import type { CaptureResult } from "./intervene.js";
 import type { Intervention, InterventionInput } from "./interventions.js";
@@ -55,11 +58,14 @@ export interface HooksResult extends ForwardResult {
 
 export class LensModel {
   readonly hookNames: HookName[];
+  private gradEngine: Promise<GradEngine> | null = null;
 
   constructor(
     readonly config: ModelConfig,
     readonly tokenizer: LensTokenizer | null,
     private readonly engine: Engine,
+    /** kept so the backward graphs can be built on the first `grad` call (docs/lens-grad.md) */
+    private readonly source?: { tensors: TensorStore; opts: LoadModelOptions },
   ) {
     this.hookNames = allHookNames(config.nLayers);
   }
@@ -213,9 +219,31 @@ export class LensModel {
     return generateBatch(this.engine, ids, decode, { ...opts, stop });
   }
 
+  /**
+   * Gradient of a scalar loss (cross-entropy on a continuation, a logit
+   * difference, a linear probe's score) at the hooks in `wrt`, by one forward and
+   * one backward pass through per-half-block backward graphs (docs/lens-grad.md).
+   */
+  async grad(
+    tokens: readonly number[],
+    loss: LossInput,
+    opts: GradOptions = {},
+  ): Promise<GradResult> {
+    if (!this.source)
+      throw new SeigeError(
+        "config_error",
+        "this model was built without its tensors; gradients need them",
+      );
+    const { tensors, opts: o } = this.source;
+    this.checkTokens(tokens);
+    this.gradEngine ??= GradEngine.create(this.config, tensors, o);
+    return computeGradient(this, await this.gradEngine, tokens, loss, opts);
+  }
+
   /** Releases every ORT session. */
   async close(): Promise<void> {
     await this.engine.close();
+    if (this.gradEngine) await (await this.gradEngine).close();
   }
 }
 
@@ -241,5 +269,5 @@ export async function fromTensors(
   tokenizer: LensTokenizer | null = null,
 ): Promise<LensModel> {
   const engine = await Engine.create(config, tensors, opts);
-  return new LensModel(config, tokenizer, engine);
+  return new LensModel(config, tokenizer, engine, { tensors, opts });
 }
