@@ -42,6 +42,8 @@ export interface GradOptions {
   interventions?: readonly InterventionInput[];
   /** also return d loss / d onehot [T, V] for every run position */
   tokenGrad?: boolean;
+  /** hooks whose activation (as the next layer sees it) is returned from the same forward pass */
+  activations?: readonly string[];
 }
 
 export interface GradResult {
@@ -51,6 +53,8 @@ export interface GradResult {
   /** hook → [T, width] */
   grads: Map<HookName, Tensor>;
   tokenGrad?: Tensor;
+  /** the `activations` asked for, hook → [T, width] */
+  activations: Map<HookName, Tensor>;
   /** [T, V] logits of the run (null for a probe loss) */
   logits: Tensor | null;
   /** cost: forward passes, full backward passes, half-block backward graphs run */
@@ -116,6 +120,15 @@ export async function computeGradient(
       probe.act = x.slice();
     };
   }
+  const activations = new Map<HookName, Tensor>();
+  for (const name of opts.activations ?? []) {
+    const hook = resolveWrt(name, L);
+    const prev = hookFns[hook];
+    hookFns[hook] = (n, x, s) => {
+      prev?.(n, x, s);
+      activations.set(hook, { shape: [t, x.length / t], data: x.slice() });
+    };
+  }
   await model.runWithHooks(run, opts.interventions ?? [], { hookFns });
 
   const sources = new Map<HookName, Float32Array>();
@@ -149,6 +162,7 @@ export async function computeGradient(
     loss: back.logits ? lossValue(loss, back.logits, tokens.length, cfg.vocabSize) : probeValue,
     tokens: run,
     grads,
+    activations,
     logits: back.logits ? { shape: [t, cfg.vocabSize], data: back.logits } : null,
     passes: { forward: 1, backward: 1, blockGraphs: back.blockRuns },
   };
