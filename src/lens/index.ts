@@ -6,8 +6,24 @@
  * batched generation; plus a plain-TS reference forward used as the test oracle.
  * See docs/lens.md.
  */
+
+export {
+  type AttributionOptions,
+  type AttributionResult,
+  attributionPatching,
+  type SiteEffect,
+} from "./attribution.js";
 export { type Checkpoint, loadCheckpoint, memoryTensorStore } from "./checkpoint.js";
 export { parseConfig, SUPPORTED_MODEL_TYPES } from "./config.js";
+export {
+  asciiVocabulary,
+  BACKWARD_COST,
+  type GcgOptions,
+  gcg,
+  randomSearch,
+  type SuffixProblem,
+  type SuffixSearchResult,
+} from "./gcg.js";
 export * from "./grad/index.js";
 export * from "./hooks.js";
 export { type CaptureResult, validateInterventions } from "./intervene.js";

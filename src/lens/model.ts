@@ -198,6 +198,43 @@ export class LensModel {
   }
 
   /**
+   * Logits [T, V] for several sequences of one length in one batched forward
+   * pass (no padding needed), with the same interventions on each: GCG's
+   * candidate evaluation. Callers bound the batch: it returns B·T·V floats.
+   */
+  async logitsBatch(
+    seqs: readonly (readonly number[])[],
+    interventions: readonly (Intervention | InterventionInput)[] = [],
+  ): Promise<Float32Array[]> {
+    if (seqs.length === 0) return [];
+    const t = seqs[0].length;
+    for (const s of seqs) {
+      this.checkTokens(s);
+      if (s.length !== t)
+        throw new SeigeError(
+          "validation_error",
+          "logitsBatch: every sequence needs the same length",
+        );
+    }
+    const plan = compilePlan(interventions, this.config);
+    const b = seqs.length;
+    const positions = new Int32Array(b * t).map((_, i) => i % t);
+    const plans = Array.from({ length: b }, () => plan);
+    const res = await this.engine.step({
+      batch: b,
+      ids: seqs.flat(),
+      positions,
+      cache: this.engine.emptyCache(b),
+      headMasks: headMasks(plans, this.config.nHeads),
+      visit: makeVisitor({ plans, positions }),
+      zLayers: new Set(plan.zLayers),
+      logits: "all",
+    });
+    const tv = t * this.config.vocabSize;
+    return Array.from({ length: b }, (_, i) => res.logits.slice(i * tv, (i + 1) * tv));
+  }
+
+  /**
    * Batched generation (left padding, per-sequence positions and RNG streams): a
    * prompt gives the same tokens in a batch as alone. Text prompts are encoded
    * with the tokenizer's special tokens (BOS where the model adds one).
