@@ -44,6 +44,12 @@ export {
   referenceForward,
 } from "./reference/index.js";
 export type { GenerateOptions, GenerateResult, HookFn, SamplingOptions } from "./runtime/index.js";
+export {
+  type LearnedSteering,
+  type LearnSteeringOptions,
+  learnSteeringVector,
+  type SteeringExample,
+} from "./steering.js";
 export { type MakeTinyOptions, makeTinyCheckpoint, TINY_ARCHS, type TinyArch } from "./tiny.js";
 export {
   type ChatMessage,
