@@ -11,7 +11,6 @@
  * machine. Memory: the Qwen-sized run holds forward and backward sessions
  * (~5–6 GB RAM, ~2 GB on disk).
  */
-import { execSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -19,8 +18,9 @@ import { parseArgs } from "node:util";
 import { gcg } from "../src/lens/gcg.js";
 import { loadModel } from "../src/lens/model.js";
 import { ORT_VERSION } from "../src/lens/ort.js";
-import { type MakeTinyOptions, makeTinyCheckpoint } from "../src/lens/tiny.js";
+import { makeTinyCheckpoint } from "../src/lens/tiny.js";
 import { Rng } from "../src/util/rng.js";
+import { benchShapes, gitCommit, type Shape } from "./lens-common.js";
 
 const { values } = parseArgs({
   options: {
@@ -45,56 +45,7 @@ const TARGET = 4;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => performance.now();
 
-type Shape = Omit<MakeTinyOptions, "outDir" | "seed" | "dtype"> & { label: string };
-const SHAPES: Shape[] = (
-  quick
-    ? [
-        {
-          label: "gpt2-quick",
-          arch: "gpt2",
-          layers: 4,
-          dModel: 256,
-          nHeads: 4,
-          dMlp: 1024,
-          vocabSize: 8192,
-        },
-        {
-          label: "qwen2-quick",
-          arch: "qwen2",
-          layers: 4,
-          dModel: 256,
-          nHeads: 4,
-          nKvHeads: 2,
-          headDim: 64,
-          dMlp: 1024,
-          vocabSize: 8192,
-        },
-      ]
-    : [
-        {
-          label: "gpt2-small (124M)",
-          arch: "gpt2",
-          layers: 12,
-          dModel: 768,
-          nHeads: 12,
-          dMlp: 3072,
-          vocabSize: 50257,
-          maxPositions: 1024,
-        },
-        {
-          label: "qwen2.5-0.5b (494M)",
-          arch: "qwen2",
-          layers: 24,
-          dModel: 896,
-          nHeads: 14,
-          nKvHeads: 2,
-          headDim: 64,
-          dMlp: 4864,
-          vocabSize: 151936,
-          maxPositions: 32768,
-        },
-      ]
-).filter((s) => !values.only || s.arch === values.only) as Shape[];
+const SHAPES = benchShapes(quick).filter((s) => !values.only || s.arch === values.only);
 
 interface Row {
   model: string;
@@ -129,7 +80,7 @@ async function benchModel(shape: Shape, dir: string): Promise<Row> {
         grad.push(g);
       }
     }
-    // GCG: a 20-token suffix inside the prompt, searchWidth candidates per step, batches of 8.
+    // GCG: a 20-token suffix inside the prompt, searchWidth candidates per step, batches of 4.
     const p = { before: tokens.slice(0, 8), suffix: ids(20), after: tokens.slice(8, 12), target };
     const allowed = Array.from({ length: V }, (_, i) => i);
     await gcg(model, p, { maxSteps: 1, searchWidth: 4, allowed, earlyStop: false }); // warm-up
@@ -139,7 +90,7 @@ async function benchModel(shape: Shape, dir: string): Promise<Row> {
       searchWidth: gcgWidth,
       topK: 64,
       allowed,
-      batchSize: 8,
+      batchSize: 4,
       earlyStop: false,
       seed: SEED,
     });
@@ -157,12 +108,7 @@ async function benchModel(shape: Shape, dir: string): Promise<Row> {
 }
 
 async function main(): Promise<void> {
-  let commit = "unknown";
-  try {
-    commit = execSync("git rev-parse --short HEAD", { stdio: ["ignore", "pipe", "ignore"] })
-      .toString()
-      .trim();
-  } catch {}
+  const commit = gitCommit();
   const cmd = `npx tsx bench/grad.ts${quick ? " --quick" : ""} --threads ${threads} --reps ${reps} --tokens ${nTokens} --gcg-width ${gcgWidth} --gcg-steps ${gcgSteps}${values.only ? ` --only ${values.only}` : ""}`;
   const load = () =>
     loadavg()

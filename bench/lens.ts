@@ -12,7 +12,6 @@
  * Prints medians over R repetitions, the command, versions, threads and machine.
  * Memory: the Qwen-sized run needs ~2 GB on disk and ~3 GB RAM (f32).
  */
-import { execSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -25,8 +24,9 @@ import { Engine } from "../src/lens/runtime/engine.js";
 import { compilePlan } from "../src/lens/runtime/plan.js";
 import { argmax } from "../src/lens/runtime/sample.js";
 import { makeVisitor } from "../src/lens/runtime/visitor.js";
-import { type MakeTinyOptions, makeTinyCheckpoint } from "../src/lens/tiny.js";
+import { makeTinyCheckpoint } from "../src/lens/tiny.js";
 import { Rng } from "../src/util/rng.js";
+import { benchShapes, gitCommit, type Shape } from "./lens-common.js";
 
 const { values } = parseArgs({
   options: {
@@ -47,56 +47,7 @@ const SEED = 0;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => performance.now();
 
-type Shape = Omit<MakeTinyOptions, "outDir" | "seed" | "dtype"> & { label: string };
-const SHAPES: Shape[] = quick
-  ? [
-      {
-        label: "gpt2-quick",
-        arch: "gpt2",
-        layers: 4,
-        dModel: 256,
-        nHeads: 4,
-        dMlp: 1024,
-        vocabSize: 8192,
-        maxPositions: 256,
-      },
-      {
-        label: "qwen2-quick",
-        arch: "qwen2",
-        layers: 4,
-        dModel: 256,
-        nHeads: 4,
-        nKvHeads: 2,
-        headDim: 64,
-        dMlp: 1024,
-        vocabSize: 8192,
-        maxPositions: 256,
-      },
-    ]
-  : [
-      {
-        label: "gpt2-small (124M)",
-        arch: "gpt2",
-        layers: 12,
-        dModel: 768,
-        nHeads: 12,
-        dMlp: 3072,
-        vocabSize: 50257,
-        maxPositions: 1024,
-      },
-      {
-        label: "qwen2.5-0.5b (494M)",
-        arch: "qwen2",
-        layers: 24,
-        dModel: 896,
-        nHeads: 14,
-        nKvHeads: 2,
-        headDim: 64,
-        dMlp: 4864,
-        vocabSize: 151936,
-        maxPositions: 32768,
-      },
-    ];
+const SHAPES: Shape[] = benchShapes(quick);
 
 /** Read bandwidth as ORT's GEMV sees it: x[1,K] @ W[K,N] streams W (256 MB) from memory once per call; best of 10. */
 async function ortBandwidth(): Promise<number> {
@@ -253,12 +204,7 @@ async function benchModel(shape: Shape, dir: string): Promise<Row[]> {
 }
 
 async function mainBench(): Promise<void> {
-  let commit = "unknown";
-  try {
-    commit = execSync("git rev-parse --short HEAD", { stdio: ["ignore", "pipe", "ignore"] })
-      .toString()
-      .trim();
-  } catch {}
+  const commit = gitCommit();
   const cpu = cpus()[0]?.model ?? "unknown cpu";
   const cmd = `npx tsx bench/lens.ts${quick ? " --quick" : ""} --threads ${threads} --reps ${reps} --prompt ${promptLen} --decode ${decodeSteps}`;
   console.log(

@@ -70,7 +70,7 @@ export async function gcgSuffix(
       budget: Math.max(options.budget, 4),
       searchWidth: Math.max(4, Math.min(64, Math.floor(options.budget / 4))),
       topK: 64,
-      batchSize: 8,
+      batchSize: 4,
       seed: options.seed,
       filter: (ids) => same(roundTrip(ids), ids),
     },

@@ -3,10 +3,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../../src/cli.js";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../../../src/lens/checkpoint.js";
 import { fromTensors } from "../../../src/lens/model.js";
+import { runCli } from "../../helpers/cli-main.js";
 import { maxAbsDiff, removeFixtures, tinyDir } from "../ort-fixtures.js";
 
 const root = mkdtempSync(join(tmpdir(), "seige-lens-grad-cli-"));
@@ -15,34 +15,14 @@ afterAll(() => {
   removeFixtures();
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = runCli;
 
 describe("seige lens grad", () => {
   const dir = tinyDir("qwen3");
+  const grad = (...args: string[]) => cli("lens", "grad", "--model", dir, ...args);
 
   it("--json prints the loss and one row per position for each --wrt, equal to model.grad", async () => {
-    const r = await cli(
-      "lens",
-      "grad",
-      "--model",
-      dir,
+    const r = await grad(
       "--tokens",
       "1,2,3",
       "--loss",
@@ -77,26 +57,10 @@ describe("seige lens grad", () => {
       file,
       JSON.stringify({ hook: "blocks.0.hook_resid_post", weight: Array(d).fill(0.1) }),
     );
-    const p = await cli(
-      "lens",
-      "grad",
-      "--model",
-      dir,
-      "--tokens",
-      "7,8",
-      "--loss",
-      `probe:${file}`,
-      "--wrt",
-      "embed",
-      "--json",
-    );
+    const p = await grad("--tokens", "7,8", "--loss", `probe:${file}`, "--wrt", "embed", "--json");
     expect(p.code, p.stderr).toBe(0);
     expect(Number.isFinite(JSON.parse(p.stdout).loss)).toBe(true);
-    const l = await cli(
-      "lens",
-      "grad",
-      "--model",
-      dir,
+    const l = await grad(
       "--tokens",
       "7,8",
       "--loss",
