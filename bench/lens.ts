@@ -21,7 +21,6 @@
  * Prints medians over R repetitions, the command, versions, threads and machine.
  * Memory: the Qwen-sized run needs ~2 GB on disk and ~3 GB RAM (f32); --e2b ~4 GB on disk.
  */
-import { execSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -37,6 +36,7 @@ import { argmax } from "../src/lens/runtime/sample.js";
 import { makeVisitor } from "../src/lens/runtime/visitor.js";
 import { type MakeTinyOptions, makeTinyCheckpoint } from "../src/lens/tiny.js";
 import { Rng } from "../src/util/rng.js";
+import { benchShapes, gitCommit, type Shape } from "./lens-common.js";
 
 const { values } = parseArgs({
   options: {
@@ -65,8 +65,9 @@ const SEED = 0;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const now = () => performance.now();
 
-type Shape = Omit<MakeTinyOptions, "outDir" | "seed"> & { label: string; quantOnly?: boolean };
-const E2B: Shape = {
+/** E2B-shaped rows are quantised only and written in bf16 (the shared shapes are f32). */
+type BenchShape = Shape & Pick<MakeTinyOptions, "dtype"> & { quantOnly?: boolean };
+const E2B: BenchShape = {
   label: "gemma-4-e2b shape (vocab 32768)",
   arch: "gemma4",
   layers: 35,
@@ -83,55 +84,7 @@ const E2B: Shape = {
   dtype: "bf16",
   quantOnly: true,
 };
-const ALL_SHAPES: Shape[] = quick
-  ? [
-      {
-        label: "gpt2-quick",
-        arch: "gpt2",
-        layers: 4,
-        dModel: 256,
-        nHeads: 4,
-        dMlp: 1024,
-        vocabSize: 8192,
-        maxPositions: 256,
-      },
-      {
-        label: "qwen2-quick",
-        arch: "qwen2",
-        layers: 4,
-        dModel: 256,
-        nHeads: 4,
-        nKvHeads: 2,
-        headDim: 64,
-        dMlp: 1024,
-        vocabSize: 8192,
-        maxPositions: 256,
-      },
-    ]
-  : [
-      {
-        label: "gpt2-small (124M)",
-        arch: "gpt2",
-        layers: 12,
-        dModel: 768,
-        nHeads: 12,
-        dMlp: 3072,
-        vocabSize: 50257,
-        maxPositions: 1024,
-      },
-      {
-        label: "qwen2.5-0.5b (494M)",
-        arch: "qwen2",
-        layers: 24,
-        dModel: 896,
-        nHeads: 14,
-        nKvHeads: 2,
-        headDim: 64,
-        dMlp: 4864,
-        vocabSize: 151936,
-        maxPositions: 32768,
-      },
-    ];
+const ALL_SHAPES: BenchShape[] = benchShapes(quick);
 
 /** Read bandwidth as ORT's GEMV sees it: x[1,K] @ W[K,N] streams W (256 MB) from memory once per call; best of 10. */
 const SHAPES = [...ALL_SHAPES, ...(values.e2b ? [E2B] : [])].filter(
@@ -206,7 +159,7 @@ interface Row {
   weightBytes: number;
 }
 
-async function benchModel(shape: Shape, dir: string, quant: Level): Promise<Row[]> {
+async function benchModel(shape: BenchShape, dir: string, quant: Level): Promise<Row[]> {
   const t0 = now();
   const ck = loadCheckpoint(dir, { cache: false });
   const t1 = now();
@@ -301,12 +254,7 @@ async function benchModel(shape: Shape, dir: string, quant: Level): Promise<Row[
 }
 
 async function mainBench(): Promise<void> {
-  let commit = "unknown";
-  try {
-    commit = execSync("git rev-parse --short HEAD", { stdio: ["ignore", "pipe", "ignore"] })
-      .toString()
-      .trim();
-  } catch {}
+  const commit = gitCommit();
   const cpu = cpus()[0]?.model ?? "unknown cpu";
   const cmd = `npx tsx bench/lens.ts${quick ? " --quick" : ""} --threads ${threads} --reps ${reps} --prompt ${promptLen} --decode ${decodeSteps} --quant ${LEVELS.join(",")}${values.only ? ` --only "${values.only}"` : ""}${values.e2b ? " --e2b" : ""}`;
   console.log(

@@ -24,7 +24,7 @@ import {
 } from "../lens/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 
-const HELP = `usage: seige lens <make-tiny | forward | generate | inspect | serve> [options]
+const HELP = `usage: seige lens <make-tiny | forward | generate | inspect | serve | grad> [options]
 
   make-tiny --arch <${TINY_ARCHS.join("|")}> --out DIR [--seed S] [--layers N (2; gemma4 6)] [--d-model D]
             [--max-positions N (default 4096)] [--dtype f32|bf16]
@@ -38,6 +38,8 @@ const HELP = `usage: seige lens <make-tiny | forward | generate | inspect | serv
   check     --model DIR --ep cuda|webgpu|cpu [--tokens N] [--decode N]
             parity of the execution provider against the CPU (max |Δlogits|) and its speed
   serve     --model DIR [--port P] [--host H]   OpenAI-compatible chat endpoint (seige lens serve --help)
+  grad      --model DIR --tokens 1,2,3 --loss ce:4,5|logit-diff:A,B|probe:FILE --wrt NAME[,NAME] [--json]
+            gradient of a scalar loss at hook points (seige lens grad --help)
 FILE.json holds an intervention list (see docs/lens.md), e.g.
   [{"kind":"add","hook":"blocks.3.hook_resid_post","vector":[...],"scale":4}]`;
 
@@ -326,6 +328,7 @@ export async function run(argv: string[]): Promise<number> {
     return sub ? 0 : 2;
   }
   if (sub === "serve") return (await import("./lens-serve.js")).run(rest);
+  if (sub === "grad") return (await import("./lens-grad.js")).run(rest);
   if (rest.includes("--help")) {
     out(HELP);
     return 0;

@@ -7,12 +7,28 @@
  * See docs/lens.md.
  */
 export {
+  type AttributionOptions,
+  type AttributionResult,
+  attributionPatching,
+  type SiteEffect,
+} from "./attribution.js";
+export {
   type Checkpoint,
   expectedTensors,
   loadCheckpoint,
   memoryTensorStore,
 } from "./checkpoint.js";
 export { parseConfig, SUPPORTED_MODEL_TYPES } from "./config.js";
+export {
+  asciiVocabulary,
+  BACKWARD_COST,
+  type GcgOptions,
+  gcg,
+  randomSearch,
+  type SuffixProblem,
+  type SuffixSearchResult,
+} from "./gcg.js";
+export * from "./grad/index.js";
 export * from "./hooks.js";
 export { type CaptureResult, validateInterventions } from "./intervene.js";
 export * from "./interventions.js";
@@ -33,6 +49,12 @@ export {
   referenceForward,
 } from "./reference/index.js";
 export type { GenerateOptions, GenerateResult, HookFn, SamplingOptions } from "./runtime/index.js";
+export {
+  type LearnedSteering,
+  type LearnSteeringOptions,
+  learnSteeringVector,
+  type SteeringExample,
+} from "./steering.js";
 export { type MakeTinyOptions, makeTinyCheckpoint, TINY_ARCHS, type TinyArch } from "./tiny.js";
 export {
   type ChatMessage,

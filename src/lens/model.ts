@@ -11,6 +11,9 @@
  */
 import { SeigeError } from "../util/errors.js";
 import { loadCheckpoint } from "./checkpoint.js";
+import { GradEngine } from "./grad/backward.js";
+import { computeGradient, type GradOptions, type GradResult } from "./grad/gradient.js";
+import type { LossInput } from "./grad/loss.js";
 import { allHookNames, type HookName, hookShape, parseHookName } from "./hooks.js";
 import type { CaptureResult } from "./intervene.js";
 import type { Intervention, InterventionInput } from "./interventions.js";
@@ -64,11 +67,14 @@ export interface HooksResult extends ForwardResult {
 
 export class LensModel {
   readonly hookNames: HookName[];
+  private gradEngine: Promise<GradEngine> | null = null;
 
   constructor(
     readonly config: ModelConfig,
     readonly tokenizer: LensTokenizer | null,
     private readonly engine: Engine,
+    /** kept so the backward graphs can be built on the first `grad` call (docs/lens-grad.md) */
+    private readonly source?: { tensors: TensorStore; opts: LoadModelOptions },
   ) {
     this.hookNames = allHookNames(hookShape(config));
   }
@@ -206,6 +212,43 @@ export class LensModel {
   }
 
   /**
+   * Logits [T, V] for several sequences of one length in one batched forward
+   * pass (no padding needed), with the same interventions on each: GCG's
+   * candidate evaluation. Callers bound the batch: it returns B·T·V floats.
+   */
+  async logitsBatch(
+    seqs: readonly (readonly number[])[],
+    interventions: readonly (Intervention | InterventionInput)[] = [],
+  ): Promise<Float32Array[]> {
+    if (seqs.length === 0) return [];
+    const t = seqs[0].length;
+    for (const s of seqs) {
+      this.checkTokens(s);
+      if (s.length !== t)
+        throw new SeigeError(
+          "validation_error",
+          "logitsBatch: every sequence needs the same length",
+        );
+    }
+    const plan = compilePlan(interventions, this.config);
+    const b = seqs.length;
+    const positions = new Int32Array(b * t).map((_, i) => i % t);
+    const plans = Array.from({ length: b }, () => plan);
+    const res = await this.engine.step({
+      batch: b,
+      ids: seqs.flat(),
+      positions,
+      cache: this.engine.emptyCache(b),
+      headMasks: headMasks(plans, this.config.nHeads),
+      visit: makeVisitor({ plans, positions }),
+      zLayers: new Set(plan.zLayers),
+      logits: "all",
+    });
+    const tv = t * this.config.vocabSize;
+    return Array.from({ length: b }, (_, i) => res.logits.slice(i * tv, (i + 1) * tv));
+  }
+
+  /**
    * Batched generation (left padding, per-sequence positions and RNG streams): a
    * prompt gives the same tokens in a batch as alone. Text prompts are encoded
    * with the tokenizer's special tokens (BOS where the model adds one).
@@ -227,9 +270,31 @@ export class LensModel {
     return generateBatch(this.engine, ids, decode, { ...opts, stop });
   }
 
+  /**
+   * Gradient of a scalar loss (cross-entropy on a continuation, a logit
+   * difference, a linear probe's score) at the hooks in `wrt`, by one forward and
+   * one backward pass through per-half-block backward graphs (docs/lens-grad.md).
+   */
+  async grad(
+    tokens: readonly number[],
+    loss: LossInput,
+    opts: GradOptions = {},
+  ): Promise<GradResult> {
+    if (!this.source)
+      throw new SeigeError(
+        "config_error",
+        "this model was built without its tensors; gradients need them",
+      );
+    const { tensors, opts: o } = this.source;
+    this.checkTokens(tokens);
+    this.gradEngine ??= GradEngine.create(this.config, tensors, o);
+    return computeGradient(this, await this.gradEngine, tokens, loss, opts);
+  }
+
   /** Releases every ORT session. */
   async close(): Promise<void> {
     await this.engine.close();
+    if (this.gradEngine) await (await this.gradEngine).close();
   }
 }
 
@@ -255,5 +320,5 @@ export async function fromTensors(
   tokenizer: LensTokenizer | null = null,
 ): Promise<LensModel> {
   const engine = await Engine.create(config, tensors, opts);
-  return new LensModel(config, tokenizer, engine);
+  return new LensModel(config, tokenizer, engine, { tensors, opts });
 }

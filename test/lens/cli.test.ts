@@ -3,34 +3,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli.js";
+import { afterAll, describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../../src/lens/checkpoint.js";
 import { referenceForward } from "../../src/lens/reference/index.js";
+import { runCli } from "../helpers/cli-main.js";
 import { maxAbsDiff } from "./ort-fixtures.js";
 
 const root = mkdtempSync(join(tmpdir(), "seige-lens-cli-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = runCli;
 
 describe("seige lens", () => {
   const dir = join(root, "tiny-gemma3");

@@ -35,6 +35,7 @@ import type {
   TargetRequest,
   TargetSystem,
 } from "../types.js";
+import { gcgSuffix } from "./gcg-suffix.js";
 import { resolveInterventions } from "./interventions.js";
 import { requestTokens } from "./prompt.js";
 import { searchSuffix, suffixVocabulary } from "./suffix.js";
@@ -52,6 +53,8 @@ export interface LensTargetOptions {
   suffixLength?: number;
   /** suffix searches kept in the cache (default 256, oldest evicted first) */
   suffixCacheSize?: number;
+  /** soft_prompt_gcg's search: gradient-free "random" (default) or gradient-based "gcg" (gcg-suffix.ts) */
+  suffixSearch?: "random" | "gcg";
 }
 
 export class LensTarget implements TargetSystem {
@@ -62,6 +65,7 @@ export class LensTarget implements TargetSystem {
   private readonly maxBatch: number;
   private readonly suffixLength: number;
   private readonly suffixCacheSize: number;
+  private readonly suffixSearch: "random" | "gcg";
   private readonly suffixCache = new Map<string, Promise<string>>();
   private vocabulary: number[] | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -89,6 +93,7 @@ export class LensTarget implements TargetSystem {
     this.maxBatch = options.maxBatch ?? 16;
     this.suffixLength = options.suffixLength ?? 8;
     this.suffixCacheSize = options.suffixCacheSize ?? 256;
+    this.suffixSearch = options.suffixSearch ?? "random";
     this.info = {
       backend: "lens",
       modelId: options.modelId ?? c.modelType,
@@ -211,20 +216,18 @@ export class LensTarget implements TargetSystem {
     if (hit) return hit;
     this.vocabulary ??= suffixVocabulary(this.tok, this.model.config.vocabSize);
     const vocabulary = this.vocabulary;
-    const search = this.exclusive(() =>
-      searchSuffix(
-        {
-          model: this.model,
-          tokenizer: this.tok,
-          vocabulary,
-          interventions,
-          suffixLength: this.suffixLength,
-          maxPromptTokens: this.model.config.maxPositions,
-        },
-        request,
-        options,
-      ),
-    ).then((r) => r.suffix);
+    const spec = {
+      model: this.model,
+      tokenizer: this.tok,
+      vocabulary,
+      interventions,
+      suffixLength: this.suffixLength,
+      maxPromptTokens: this.model.config.maxPositions,
+    };
+    const search = this.exclusive(async () => {
+      const viaGcg = this.suffixSearch === "gcg" ? await gcgSuffix(spec, request, options) : null;
+      return viaGcg ?? (await searchSuffix(spec, request, options));
+    }).then((r) => r.suffix);
     this.suffixCache.set(key, search);
     // A failed search is not cached: the next call tries again.
     search.catch(() => this.suffixCache.delete(key));
