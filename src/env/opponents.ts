@@ -15,14 +15,14 @@
  * no `..`), and llm URLs must have an origin on `llmAllowlist` (empty by default).
  * This module does not decide who plays when; SeigeEnv does.
  */
-import { readFileSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { readFileSync, statSync } from "node:fs";
 import { policyNames, resolvePolicy } from "../agents/index.js";
 import { llmPolicy, parseLlmSpec } from "../agents/llm/index.js";
 import type { Policy } from "../agents/types.js";
 import type { Action, Role } from "../arena/schema.js";
 import { learnedPath, learnedPolicy, parseLearnedSpec } from "../learn/index.js";
 import { SeigeError } from "../util/errors.js";
+import { resolveInside } from "../util/inside-folder.js";
 import { hash32 } from "../util/rng.js";
 import { parseRecording } from "./recording.js";
 
@@ -124,26 +124,16 @@ function buildOpponent(
 
 /** Resolves a client-named replay file inside `dir`, refusing anything that could leave it. */
 export function replayPath(file: string, dir: string): string {
-  const parts = file.split(/[\\/]/);
-  if (file === "" || isAbsolute(file) || parts.includes("..") || file.includes("\0")) {
-    throw bad(
-      `replay file '${file.slice(0, 80)}' must be a relative path to a .jsonl file inside the replay folder (no absolute paths, no '..')`,
-    );
-  }
-  const root = resolve(dir);
-  let real: string;
-  try {
-    real = realpathSync(join(root, file));
-  } catch {
-    throw bad(
-      `replay file '${file.slice(0, 80)}' was not found in the replay folder (SEIGE_REPLAY_DIR)`,
-    );
-  }
-  // A symlink inside the folder must not lead out of it either.
-  const rel = relative(realpathSync(root), real);
-  if (rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) {
-    throw bad(`replay file '${file.slice(0, 80)}' leads outside the replay folder`);
-  }
+  const real = resolveInside(
+    file,
+    dir,
+    {
+      subject: `replay file '${file.slice(0, 80)}'`,
+      expected: "a relative path to a .jsonl file inside the replay folder",
+      folder: "the replay folder (SEIGE_REPLAY_DIR)",
+    },
+    AT_OPPONENT,
+  );
   // `replay:.` and `replay:<folder>` name folders: only a file can be read.
   if (!statSync(real).isFile()) {
     throw bad(

@@ -10,11 +10,12 @@
  * *client* names the folder (a server opponent), `learnedPath` keeps it inside an
  * allowed root, as replay files are kept inside theirs.
  */
-import { readFileSync, realpathSync, writeFileSync } from "node:fs";
-import { isAbsolute, join, relative, resolve, sep } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Policy } from "../agents/types.js";
 import type { Role } from "../arena/schema.js";
 import { SeigeError } from "../util/errors.js";
+import { resolveInside } from "../util/inside-folder.js";
 import { LearnedBlue } from "./blue-policy.js";
 import { blueHeads, redHeads } from "./heads.js";
 import { Mlp, type MlpShape } from "./mlp.js";
@@ -87,29 +88,9 @@ export function learnedPolicy(role: Role, spec: string, dir = parseLearnedSpec(s
 
 /** Resolves a client-named folder inside `root`, refusing absolute paths, `..` and symlinks out. */
 export function learnedPath(folder: string, root: string): string {
-  if (
-    folder === "" ||
-    isAbsolute(folder) ||
-    folder.split(/[\\/]/).includes("..") ||
-    folder.includes("\0")
-  ) {
-    throw new SeigeError(
-      "validation_error",
-      `learned policy '${folder}' must be a relative folder inside the learned-policy root (no absolute paths, no '..')`,
-    );
-  }
-  let real: string;
-  try {
-    real = realpathSync(join(resolve(root), folder));
-  } catch {
-    throw new SeigeError(
-      "validation_error",
-      `learned policy '${folder}' was not found (SEIGE_LEARNED_DIR)`,
-    );
-  }
-  const rel = relative(realpathSync(resolve(root)), real);
-  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
-    throw new SeigeError("validation_error", `learned policy '${folder}' leads outside its root`);
-  }
-  return real;
+  return resolveInside(folder, root, {
+    subject: `learned policy '${folder.slice(0, 80)}'`,
+    expected: "a relative folder inside the learned-policy root",
+    folder: "the learned-policy root (SEIGE_LEARNED_DIR)",
+  });
 }
