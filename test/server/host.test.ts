@@ -6,7 +6,6 @@
 // bound to 0.0.0.0 (containers) there is no Host check. Over real sockets.
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
 import { SeigeEnv } from "../../src/env/index.js";
 import {
   allowedHostsFromEnv,
@@ -15,6 +14,7 @@ import {
   startServer,
 } from "../../src/server/index.js";
 import { createTarget } from "../../src/target/index.js";
+import { wsHandshake } from "./helpers.js";
 
 let loopback: RunningServer;
 let allowing: RunningServer;
@@ -65,23 +65,8 @@ function withHost(
 }
 
 /** The status of a WebSocket handshake sent with a chosen Host (101 when it opens). */
-function handshake(port: number, host: string, path = "/ws"): Promise<number> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, {
-    headers: { host },
-    perMessageDeflate: false,
-  });
-  return new Promise((resolve) => {
-    ws.once("open", () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.once("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.once("error", () => resolve(0));
-  });
-}
+const handshake = (port: number, host: string, path = "/ws"): Promise<number> =>
+  wsHandshake(`ws://127.0.0.1:${port}${path}`, { host });
 
 describe("Host check (DNS rebinding)", () => {
   it("refuses a rebound name on every route and on /ws and /mcp, changing nothing", async () => {
