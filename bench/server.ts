@@ -7,7 +7,7 @@
  * and ours/bare ratios beside the issue's goals, and the load average, because
  * absolute figures on a shared machine mean little. It optimises nothing.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { resolvePolicy } from "../src/agents/index.js";
@@ -166,31 +166,39 @@ try {
   bare.stop();
 }
 
-// Start-up: spawn of `seige serve` (via tsx, as the benches run it) to the first /health 200.
-const starts: number[] = [];
-const bareStarts: number[] = [];
-for (let i = 0; i < startups; i++) {
+// Start-up: spawn of `seige serve` to the first /health 200, from the sources via tsx (as the
+// benches run it) and, when dist/ is built (`npm run build`), as installed (bin/seige.js).
+async function timeStart(built: boolean): Promise<number> {
   const t0 = performance.now();
-  const server = await startServerProcess(1);
+  const server = await startServerProcess(1, 60_000, built);
   try {
     for (;;) {
       const ok = await fetch(`${server.url}/health`)
         .then((r) => r.status === 200)
         .catch(() => false);
-      if (ok) break;
+      if (ok) return (performance.now() - t0) / 1000;
       await new Promise((r) => setTimeout(r, 5));
     }
-    starts.push((performance.now() - t0) / 1000);
   } finally {
     await server.stop();
   }
+}
+const hasDist = existsSync(new URL("../dist/cli.js", import.meta.url));
+const starts: number[] = [];
+const builtStarts: number[] = [];
+const bareStarts: number[] = [];
+for (let i = 0; i < startups; i++) {
+  starts.push(await timeStart(false));
+  if (hasDist) builtStarts.push(await timeStart(true));
   const b = await startBareHttp();
   bareStarts.push(b.startS);
   b.stop();
 }
+const list = (xs: number[]) =>
+  `median ${median(xs).toFixed(2)} s [${xs.map((x) => x.toFixed(2)).join(", ")}]`;
 console.log(
-  `\nstart-up to first /health 200 (tsx, source): median ${median(starts).toFixed(2)} s of ${startups} ` +
-    `[${starts.map((x) => x.toFixed(2)).join(", ")}]; a bare node:http child to listening: median ` +
-    `${median(bareStarts).toFixed(2)} s; goal <= 0.3 s`,
+  `\nstart-up to first /health 200, ${startups} starts: sources via tsx ${list(starts)}; ` +
+    `built (bin/seige.js) ${hasDist ? list(builtStarts) : "not measured: run npm run build"}; ` +
+    `a bare node:http child to listening ${list(bareStarts)}; goal <= 0.3 s`,
 );
 console.log(`# load average at end: ${load()}`);
