@@ -17,9 +17,15 @@ export interface ServerProcess {
 export async function startServerProcess(
   maxSessions: number,
   startTimeoutMs = 60_000,
+  /** run the built package (bin/seige.js over dist/, as installed) instead of the sources via tsx */
+  built = false,
 ): Promise<ServerProcess> {
-  const code = `const { main } = await import("./src/cli.ts"); process.exitCode = await main(["serve", "--host", "127.0.0.1", "--port", "0"]);`;
-  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+  const serve = ["serve", "--host", "127.0.0.1", "--port", "0"];
+  const code = `const { main } = await import("./src/cli.ts"); process.exitCode = await main(${JSON.stringify(serve)});`;
+  const args = built
+    ? ["bin/seige.js", ...serve]
+    : ["--import", "tsx", "--input-type=module", "-e", code];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, SEIGE_MAX_SESSIONS: String(maxSessions), SEIGE_TARGET_BACKEND: "sim" },
     stdio: ["ignore", "ignore", "pipe"],

@@ -1,9 +1,21 @@
-import { readFileSync } from "node:fs";
+/**
+ * The server's throughput and latency beside baselines measured in the same run
+ * (issue 16, item 5; docs/server.md, "Throughput"): N concurrent /ws clients play
+ * sim episodes against `seige serve` in a child process, then the same N load a
+ * bare `ws` echo of a ~1 KB JSON reply; HTTP `/step` clients beside a bare
+ * `node:http` server; start-up to the first `/health` 200. It prints ours/echo
+ * and ours/bare ratios beside the issue's goals, and the load average, because
+ * absolute figures on a shared machine mean little. It optimises nothing.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { resolvePolicy } from "../src/agents/index.js";
 import type { Action } from "../src/arena/schema.js";
+import { SeigeHttpClient } from "../src/client/http-client.js";
 import { connectNode } from "../src/client/node.js";
 import { hash32 } from "../src/util/rng.js";
+import { type LoadResult, loadEcho, loadHttp, startBareHttp, startEcho } from "./baselines.js";
 import { benchHeader } from "./env-info.js";
 import { percentile, startServerProcess } from "./server-process.js";
 
@@ -13,8 +25,12 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "5" },
     "max-steps": { type: "string", default: "20000" },
     "max-ticks": { type: "string", default: "10" },
+    "http-clients": { type: "string", default: "16" },
+    startups: { type: "string", default: "3" },
   },
 });
+const httpClients = Number(values["http-clients"]);
+const startups = Number(values.startups);
 const levels = values.clients!.split(",").map(Number);
 const seconds = Number(values.seconds);
 const maxSteps = Number(values["max-steps"]);
@@ -31,13 +47,22 @@ function rssMiB(pid: number): { now: string; peak: string } {
   }
 }
 
+/** What the play loop needs of a client: the WebSocket one and the HTTP one both fit. */
+interface StepClient {
+  reset(o: { seed: number; max_ticks: number }): Promise<StepReply>;
+  step(a: Action): Promise<StepReply>;
+  close?(): Promise<void> | void;
+}
+// biome-ignore lint/suspicious/noExplicitAny: the observation is read by the policies only
+type StepReply = { observation: any; done: boolean };
+
 async function client(
-  url: string,
+  connect: () => Promise<StepClient>,
   index: number,
   deadline: number,
   latencies: number[],
 ): Promise<number> {
-  const c = await connectNode(url, { timeoutMs: 30_000 });
+  const c = await connect();
   const red = resolvePolicy("red", "steer");
   const blue = resolvePolicy("blue", "probe-threshold");
   let steps = 0;
@@ -57,9 +82,25 @@ async function client(
       steps++;
     }
   }
-  await c.close();
+  await c.close?.();
   return steps;
 }
+
+/** One closed-loop run of `n` clients for `seconds`: steps, elapsed and latencies. */
+async function play(n: number, connect: () => Promise<StepClient>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  const deadline = t0 + seconds * 1000;
+  const counts = await Promise.all(
+    Array.from({ length: n }, (_, i) => client(connect, i, deadline, latencies)),
+  );
+  const requests = counts.reduce((a, b) => a + b, 0);
+  return { requests, seconds: (performance.now() - t0) / 1000, latencies };
+}
+
+const rate = (r: LoadResult) => r.requests / r.seconds;
+const p99 = (r: LoadResult) => percentile(r.latencies, 99);
+const median = (xs: number[]) => percentile(xs, 50);
 
 console.log(
   benchHeader(
@@ -71,25 +112,93 @@ console.log(
     },
   ),
 );
-console.log("clients  steps    seconds  steps/s   p50 ms  p99 ms  server RSS MiB (peak)");
-for (const n of levels) {
-  const server = await startServerProcess(Math.max(n, 1));
-  try {
-    const latencies: number[] = [];
-    const t0 = performance.now();
-    const deadline = t0 + seconds * 1000;
-    const steps = (
-      await Promise.all(
-        Array.from({ length: n }, (_, i) => client(server.url, i, deadline, latencies)),
-      )
-    ).reduce((a, b) => a + b, 0);
-    const elapsed = (performance.now() - t0) / 1000;
-    const rss = rssMiB(server.pid);
+/** The machine's load (1/5/15 min): these ratios are only comparable at similar load. */
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" / ");
+console.log(`# load average at start: ${load()}`);
+const echo = await startEcho();
+const bare = await startBareHttp();
+console.log(
+  "WebSocket /ws (ours) beside a bare `ws` echo of a ~1 KB JSON reply (echo), same clients, same run",
+);
+console.log(
+  "clients  steps    steps/s  p50 ms  p99 ms  RSS MiB (peak)  echo/s   echo p99  ours/echo  p99 ours/echo  goal",
+);
+try {
+  for (const n of levels) {
+    const server = await startServerProcess(Math.max(n, 1));
+    let ours: LoadResult;
+    let rss: { now: string; peak: string };
+    try {
+      ours = await play(n, () => connectNode(server.url, { timeoutMs: 30_000 }));
+      rss = rssMiB(server.pid);
+    } finally {
+      await server.stop();
+    }
+    const base = await loadEcho(echo.port, n, seconds);
+    const goal = n === 16 ? "ours/echo >= 0.25" : n === 64 ? "p99 ours/echo <= 3" : "";
     console.log(
-      `${String(n).padEnd(8)} ${String(steps).padEnd(8)} ${elapsed.toFixed(2).padEnd(8)} ${(steps / elapsed).toFixed(0).padEnd(9)} ` +
-        `${percentile(latencies, 50).toFixed(2).padEnd(7)} ${percentile(latencies, 99).toFixed(2).padEnd(7)} ${rss.now} (${rss.peak})`,
+      `${String(n).padEnd(8)} ${String(ours.requests).padEnd(8)} ${rate(ours).toFixed(0).padEnd(8)} ` +
+        `${percentile(ours.latencies, 50).toFixed(2).padEnd(7)} ${p99(ours).toFixed(2).padEnd(7)} ` +
+        `${`${rss.now} (${rss.peak})`.padEnd(15)} ${rate(base).toFixed(0).padEnd(8)} ${p99(base).toFixed(2).padEnd(9)} ` +
+        `${(rate(ours) / rate(base)).toFixed(3).padEnd(10)} ${(p99(ours) / p99(base)).toFixed(2).padEnd(14)} ${goal}`,
     );
+  }
+
+  // HTTP /step with episode_id and owner token, beside a bare node:http POST of the same reply.
+  const server = await startServerProcess(Math.max(httpClients, 1));
+  let ours: LoadResult;
+  try {
+    ours = await play(httpClients, async () => new SeigeHttpClient(server.url));
+  } finally {
+    await server.stop();
+  }
+  const base = await loadHttp(`http://127.0.0.1:${bare.port}/step`, httpClients, seconds);
+  console.log(
+    `\nHTTP POST /step, ${httpClients} clients: ours ${rate(ours).toFixed(0)} req/s (p99 ${p99(ours).toFixed(1)} ms), ` +
+      `bare node:http ${rate(base).toFixed(0)} req/s (p99 ${p99(base).toFixed(1)} ms), ` +
+      `ours/bare ${(rate(ours) / rate(base)).toFixed(3)}; goal >= 0.3`,
+  );
+} finally {
+  echo.stop();
+  bare.stop();
+}
+
+// Start-up: spawn of `seige serve` to the first /health 200, from the sources via tsx (as the
+// benches run it) and, when dist/ is built (`npm run build`), as installed (bin/seige.js).
+async function timeStart(built: boolean): Promise<number> {
+  const t0 = performance.now();
+  const server = await startServerProcess(1, 60_000, built);
+  try {
+    for (;;) {
+      const ok = await fetch(`${server.url}/health`)
+        .then((r) => r.status === 200)
+        .catch(() => false);
+      if (ok) return (performance.now() - t0) / 1000;
+      await new Promise((r) => setTimeout(r, 5));
+    }
   } finally {
     await server.stop();
   }
 }
+const hasDist = existsSync(new URL("../dist/cli.js", import.meta.url));
+const starts: number[] = [];
+const builtStarts: number[] = [];
+const bareStarts: number[] = [];
+for (let i = 0; i < startups; i++) {
+  starts.push(await timeStart(false));
+  if (hasDist) builtStarts.push(await timeStart(true));
+  const b = await startBareHttp();
+  bareStarts.push(b.startS);
+  b.stop();
+}
+const list = (xs: number[]) =>
+  `median ${median(xs).toFixed(2)} s [${xs.map((x) => x.toFixed(2)).join(", ")}]`;
+console.log(
+  `\nstart-up to first /health 200, ${startups} starts: sources via tsx ${list(starts)}; ` +
+    `built (bin/seige.js) ${hasDist ? list(builtStarts) : "not measured: run npm run build"}; ` +
+    `a bare node:http child to listening ${list(bareStarts)}; goal <= 0.3 s`,
+);
+console.log(`# load average at end: ${load()}`);

@@ -4,6 +4,7 @@
  * opponents and the black-box target run locally on any lens checkpoint. Host
  * 127.0.0.1 and port 8080 by default. Runs until SIGINT/SIGTERM, then exits 0.
  */
+import { allowedHostsFromEnv, allowedOriginsFromEnv } from "../server/index.js";
 import { startOpenAIServer } from "../server/openai/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 
@@ -65,6 +66,8 @@ export async function run(argv: string[]): Promise<number> {
     windowMs,
     maxBatch: positive(values["max-batch"], "max-batch", 8),
     defaultMaxTokens: positive(values["max-tokens"], "max-tokens", 256),
+    allowedOrigins: allowedOriginsFromEnv(),
+    allowedHosts: allowedHostsFromEnv(),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stderr.write(

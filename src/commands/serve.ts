@@ -6,7 +6,12 @@
  * SIGINT/SIGTERM, then closes every session and exits 0.
  */
 import { opponentConfigFromEnv, SeigeEnv } from "../env/index.js";
-import { allowedOriginsFromEnv, limitsFromEnv, startServer } from "../server/index.js";
+import {
+  allowedHostsFromEnv,
+  allowedOriginsFromEnv,
+  limitsFromEnv,
+  startServer,
+} from "../server/index.js";
 import { createTarget } from "../target/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 
@@ -19,7 +24,8 @@ SEIGE_DIRECTIONS, SEIGE_TARGET_URL, SEIGE_TARGET_API_KEY; SEIGE_REPLAY_DIR and
 SEIGE_LLM_ALLOWLIST for replay:/llm: opponents; SEIGE_MAX_SESSIONS (64),
 SEIGE_MAX_HTTP_EPISODES (256), SEIGE_SESSION_IDLE_S (600), SEIGE_MAX_FRAME_BYTES and
 SEIGE_MAX_BODY_BYTES (1048576); SEIGE_ALLOWED_ORIGINS (browser origins allowed besides
-the server's own /web page; none by default). Protocol and security model: docs/server.md.`;
+the server's own /web page; none by default); SEIGE_ALLOWED_HOSTS (Host names answered
+besides localhost, 127.x, [::1] when bound to loopback; none by default). Protocol and security model: docs/server.md.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
@@ -38,6 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   if (port < 0 || port > 65535) throw new CliUsageError(`--port must be in 0..65535, got ${port}`);
   const limits = limitsFromEnv();
   const allowedOrigins = allowedOriginsFromEnv();
+  const allowedHosts = allowedHostsFromEnv();
   // Read the opponent limits once, now: a bad SEIGE_LLM_ALLOWLIST is a start-up
   // error with its own message, not a failure of every session later.
   const opponents = opponentConfigFromEnv();
@@ -48,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     port,
     limits,
     allowedOrigins,
+    allowedHosts,
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stderr.write(

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { SeigeError } from "../util/errors.js";
+import { splitHost } from "./host.js";
 import type { ServerInfo, ServerLimits } from "./types.js";
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -72,6 +73,23 @@ export function allowedOriginsFromEnv(env: NodeJS.ProcessEnv = process.env): str
       throw new SeigeError(
         "config_error",
         `SEIGE_ALLOWED_ORIGINS: '${s}' is not an origin (expected e.g. https://example.org:8443, or *)`,
+      );
+    });
+}
+
+/** `SEIGE_ALLOWED_HOSTS`: comma-separated `host` or `host:port` entries, or `*` (host.ts). */
+export function allowedHostsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.SEIGE_ALLOWED_HOSTS ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== "")
+    .map((s) => {
+      if (s === "*") return s;
+      const parsed = splitHost(s);
+      if (parsed) return parsed.port === null ? parsed.name : `${parsed.name}:${parsed.port}`;
+      throw new SeigeError(
+        "config_error",
+        `SEIGE_ALLOWED_HOSTS: '${s}' is not a host (expected e.g. arena.example.org or arena.example.org:8000, or *)`,
       );
     });
 }

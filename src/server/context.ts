@@ -2,6 +2,7 @@
  * What every transport's handlers share: the session manager, the server's
  * metadata, and a log sink (stderr in `seige serve`, silent in tests).
  */
+import type { HostPolicy } from "./host.js";
 import type { SessionManager } from "./sessions.js";
 import type { ServerInfo } from "./types.js";
 
@@ -13,4 +14,6 @@ export interface ServerContext {
   webRoot?: string;
   /** browser origins allowed besides the server's own (SEIGE_ALLOWED_ORIGINS; origin.ts) */
   allowedOrigins?: readonly string[];
+  /** the Host check of a loopback-bound server (SEIGE_ALLOWED_HOSTS; host.ts); none when absent */
+  hostPolicy?: HostPolicy;
 }

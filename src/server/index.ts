@@ -3,9 +3,16 @@
  * docs/server.md): HTTP routes, WebSocket `/ws` and `/mcp`, MCP tools generated
  * from the arena's zod schemas, the session manager with its limits.
  */
-export { allowedOriginsFromEnv, DEFAULT_LIMITS, limitsFromEnv, SERVER_INFO } from "./config.js";
+export {
+  allowedHostsFromEnv,
+  allowedOriginsFromEnv,
+  DEFAULT_LIMITS,
+  limitsFromEnv,
+  SERVER_INFO,
+} from "./config.js";
 export type { ServerContext } from "./context.js";
 export { mapError, RPC, WS_ERROR, type WsErrorCode } from "./error-map.js";
+export { checksHost, type HostPolicy, hostAllowed } from "./host.js";
 export {
   createApp,
   DEFAULT_WEB_ROOT,

@@ -12,6 +12,7 @@ import { createAdaptorServer } from "@hono/node-server";
 import { WebSocketServer } from "ws";
 import { DEFAULT_LIMITS, SERVER_INFO } from "./config.js";
 import type { ServerContext } from "./context.js";
+import { type HostPolicy, hostAllowed, hostRefusal } from "./host.js";
 import { createApp } from "./http/app.js";
 import { originAllowed, originRefusal } from "./origin.js";
 import { SessionManager } from "./sessions.js";
@@ -31,6 +32,8 @@ export interface ServeOptions {
   webRoot?: string;
   /** browser origins allowed besides the server's own (default none; `seige serve` reads SEIGE_ALLOWED_ORIGINS) */
   allowedOrigins?: readonly string[];
+  /** Host names answered besides loopback ones when bound to loopback (default none; `seige serve` reads SEIGE_ALLOWED_HOSTS; host.ts) */
+  allowedHosts?: readonly string[];
 }
 
 export interface RunningServer {
@@ -51,6 +54,9 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string, detail: s
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const host = options.host ?? "127.0.0.1";
+  // the port is filled in once listening (port 0 picks one); no request arrives before
+  const hostPolicy: HostPolicy = { bound: host, port: 0, allowList: options.allowedHosts ?? [] };
   const sessions = new SessionManager(options.createEnv, limits);
   const ctx: ServerContext = {
     sessions,
@@ -58,6 +64,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     log: options.log ?? (() => {}),
     webRoot: options.webRoot,
     allowedOrigins: options.allowedOrigins ?? [],
+    hostPolicy,
   };
   const app = createApp(ctx);
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
@@ -79,6 +86,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return;
     }
     const h = req.headers;
+    if (!hostAllowed(h.host, hostPolicy)) {
+      refuseUpgrade(socket, 403, "Forbidden", hostRefusal(h.host ?? ""));
+      return;
+    }
     const forwardedHost = h["x-forwarded-host"];
     const headers = {
       origin: h.origin,
@@ -92,7 +103,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
   });
 
-  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
@@ -102,6 +112,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   sessions.startReaper();
   const port = (server.address() as AddressInfo).port;
+  hostPolicy.port = port;
   const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
 
   let closing: Promise<void> | null = null;

@@ -141,3 +141,19 @@ export const httpStep = (
 /** The [type, loc] pairs of pydantic-style error entries, for comparison. */
 export const typeLocs = (detail: unknown) =>
   (detail as { type: string; loc: unknown[] }[]).map((d) => [d.type, d.loc]);
+
+/** The HTTP status of a WebSocket handshake to `url` with these headers (101 when it opens). */
+export function wsHandshake(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const ws = new WebSocket(url.replace(/^http/, "ws"), { headers, perMessageDeflate: false });
+  return new Promise((resolve) => {
+    ws.once("open", () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once("unexpected-response", (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once("error", () => resolve(0));
+  });
+}

@@ -1,7 +1,9 @@
 // `seige lens serve` over real HTTP on 127.0.0.1 with a tiny random checkpoint
 // made by the test: models list, chat completions with real generation, seeded
 // reproducibility, batching of concurrent requests equal to sequential answers,
-// SSE streaming, tools rendered into the prompt, OpenAI-shaped errors.
+// SSE streaming, tools rendered into the prompt, OpenAI-shaped errors, and the
+// same browser-page refusals as `seige serve` (docs/lens-serve.md, "Security").
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chatCompletion, listModels } from "../../src/util/openai.js";
 import { startTinyLensServer, type TinyLensServer } from "../helpers/lens-serve.js";
@@ -173,5 +175,51 @@ describe("seige lens serve", () => {
       code: "config_error",
       message: expect.stringContaining("not served here"),
     });
+  });
+
+  it("refuses browser pages as seige serve does: foreign Origin 403, text/plain 415, rebound Host 403", async () => {
+    const body = JSON.stringify({ model: "tiny", messages: hello, max_tokens: 2 });
+    const before = tiny.server.stats.sequences;
+    const foreign = await fetch(`${tiny.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "http://evil.example" },
+      body,
+    });
+    expect(foreign.status).toBe(403);
+    const f = (await foreign.json()) as { error: { type: string; message: string } };
+    expect(f.error.type).toBe("permission_error");
+    expect(f.error.message).toMatch(/SEIGE_ALLOWED_ORIGINS/);
+    // A "simple" request a page may send cross-site without asking, with no Origin check to pass.
+    const simple = await fetch(`${tiny.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body,
+    });
+    expect(simple.status).toBe(415);
+    expect(((await simple.json()) as { error: { type: string } }).error.type).toBe(
+      "invalid_request_error",
+    );
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const port = Number(new URL(tiny.url).port);
+      const req = request(
+        { host: "127.0.0.1", port, path: "/v1/models", setHost: false },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.setHeader("host", `evil.example:${port}`);
+      req.on("error", reject);
+      req.end();
+    });
+    expect(rebound).toBe(403);
+    expect(tiny.server.stats.sequences).toBe(before); // nothing reached the model
+    // Its own origin (a page served from the same host and port) may post.
+    const own = await fetch(`${tiny.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: new URL(tiny.url).origin },
+      body,
+    });
+    expect(own.status).toBe(200);
   });
 });

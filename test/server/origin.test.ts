@@ -4,7 +4,6 @@
 // asking; the server's own /web page, non-browser clients (no Origin) and
 // origins the operator allow-lists can. The server binds loopback by default.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
 import { SeigeEnv } from "../../src/env/index.js";
 import {
   allowedOriginsFromEnv,
@@ -13,7 +12,7 @@ import {
   startServer,
 } from "../../src/server/index.js";
 import { createTarget } from "../../src/target/index.js";
-import { http, RawSocket } from "./helpers.js";
+import { http, RawSocket, wsHandshake } from "./helpers.js";
 
 const EVIL = "http://evil.example";
 let server: RunningServer;
@@ -29,24 +28,9 @@ afterAll(async () => {
   await allowing.close();
 });
 
-/** The HTTP status of a WebSocket handshake (101 when it opens). */
-function handshake(base: string, path: string, origin?: string): Promise<number> {
-  const ws = new WebSocket(base.replace("http://", "ws://") + path, {
-    ...(origin ? { origin } : {}),
-    perMessageDeflate: false,
-  });
-  return new Promise((resolve) => {
-    ws.once("open", () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.once("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      ws.terminate();
-    });
-    ws.once("error", () => resolve(0));
-  });
-}
+/** The HTTP status of a WebSocket handshake from a page of `origin` (none: not a browser). */
+const handshake = (base: string, path: string, origin?: string): Promise<number> =>
+  wsHandshake(base + path, origin ? { origin } : {});
 
 describe("origin checks", () => {
   it("binds 127.0.0.1 unless told otherwise", () => {

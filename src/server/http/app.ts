@@ -24,7 +24,7 @@ import { handleRpc, rpcError } from "../mcp/rpc.js";
 import { encodeOr } from "../safe-json.js";
 import { RequestValidationError } from "../validation-errors.js";
 import { isJsonType, readJsonBody } from "./body.js";
-import { originGuard, sizeGuard } from "./guards.js";
+import { hostGuard, originGuard, sizeGuard } from "./guards.js";
 import { docsPage, openApiDocument } from "./openapi.js";
 import { wireSchemas } from "./schemas.js";
 import { mountWeb } from "./static.js";
@@ -73,6 +73,7 @@ export function createApp(ctx: ServerContext): Hono {
     return send(c, { detail: NO_TOKEN }, 401);
   };
 
+  if (ctx.hostPolicy) app.use("*", hostGuard(ctx.hostPolicy));
   app.use("*", originGuard(ctx.allowedOrigins ?? []));
   app.use("*", sizeGuard(sessions.limits.maxBodyBytes));
 

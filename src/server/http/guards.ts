@@ -1,13 +1,22 @@
 /**
  * What every HTTP request passes before a route sees it (docs/server.md,
- * "Security model"): the origin check for requests that change state, and the
- * body-size limit. Both answer in FastAPI's `{"detail": ...}` shape, and both
- * read (and discard) the rest of a refused body before answering, so a client
- * still writing a 2 MB upload reads a 413 instead of a connection reset.
+ * "Security model"): the Host check of a loopback-bound server (host.ts), the
+ * origin check for requests that change state, and the body-size limit. They
+ * answer in FastAPI's `{"detail": ...}` shape unless given another `Refuse`
+ * (`seige lens serve` answers in OpenAI's), and read (and discard) the rest of a
+ * refused body before answering, so a client still writing a 2 MB upload reads
+ * the refusal instead of a connection reset.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { type HostPolicy, hostAllowed, hostRefusal } from "../host.js";
 import { originAllowed, originRefusal } from "../origin.js";
+
+/** Builds a refusal's reply in the app's error shape. */
+export type Refuse = (c: Context, status: 403 | 413 | 415, message: string) => Response;
+
+/** FastAPI's `{"detail": ...}`, as `seige serve` answers every HTTP error. */
+export const refuseDetail: Refuse = (c, status, message) => c.json({ detail: message }, status);
 
 /** Bytes of a refused body read and discarded at most, and for how long. */
 const DRAIN_BYTES = 64 << 20;
@@ -39,7 +48,10 @@ async function drainBody(c: Context): Promise<void> {
 }
 
 /** Refuses requests from foreign browser pages on every method that can change state. */
-export function originGuard(allowList: readonly string[]): MiddlewareHandler {
+export function originGuard(
+  allowList: readonly string[],
+  refuse: Refuse = refuseDetail,
+): MiddlewareHandler {
   return async (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
     const origin = c.req.header("origin");
@@ -50,17 +62,27 @@ export function originGuard(allowList: readonly string[]): MiddlewareHandler {
     };
     if (originAllowed(headers, allowList)) return next();
     await drainBody(c);
-    return c.json({ detail: originRefusal(origin ?? "") }, 403);
+    return refuse(c, 403, originRefusal(origin ?? ""));
+  };
+}
+
+/** Refuses every request whose Host a loopback-bound server does not answer (host.ts). */
+export function hostGuard(policy: HostPolicy, refuse: Refuse = refuseDetail): MiddlewareHandler {
+  return async (c, next) => {
+    const host = c.req.header("host");
+    if (hostAllowed(host, policy)) return next();
+    await drainBody(c);
+    return refuse(c, 403, hostRefusal(host ?? ""));
   };
 }
 
 /** The body limit, answering 413 after draining what the client is still sending. */
-export function sizeGuard(maxBytes: number): MiddlewareHandler {
+export function sizeGuard(maxBytes: number, refuse: Refuse = refuseDetail): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
     onError: async (c) => {
       await drainBody(c);
-      return c.json({ detail: `request body larger than ${maxBytes} bytes` }, 413);
+      return refuse(c, 413, `request body larger than ${maxBytes} bytes`);
     },
   });
 }

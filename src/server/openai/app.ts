@@ -10,13 +10,21 @@
  * then `data: [DONE]`): clients that stream work unchanged, but tokens do not
  * arrive one by one, because the runtime generates whole batches.
  * Without `seed`, a request draws one at random, as OpenAI's API behaves.
+ *
+ * Browser pages are kept out as in `seige serve` (docs/server.md, "Security
+ * model"), with the same guards (../http/guards.ts) answering in OpenAI's shape:
+ * a foreign `Origin` on a POST is 403, a loopback-bound server answers only
+ * loopback `Host` names (DNS rebinding), and a completion needs a JSON content
+ * type (415), so a page cannot post a `text/plain` "simple" request.
  */
 
 import { randomInt, randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isSeigeError } from "../../util/errors.js";
+import type { HostPolicy } from "../host.js";
+import { isJsonType } from "../http/body.js";
+import { hostGuard, originGuard, type Refuse, sizeGuard } from "../http/guards.js";
 import type { GenerationBatcher } from "./batcher.js";
 import { type ChatRenderer, type ParsedToolCall, parseToolCalls, renderPrompt } from "./prompt.js";
 import { type ChatRequest, ChatRequestSchema, type OpenAIErrorBody } from "./schemas.js";
@@ -31,7 +39,15 @@ export interface OpenAIAppContext {
   /** default max_tokens when a request gives none */
   defaultMaxTokens?: number;
   log?: (line: string) => void;
+  /** browser origins allowed to POST (SEIGE_ALLOWED_ORIGINS; ../origin.ts); default none */
+  allowedOrigins?: readonly string[];
+  /** the Host check of a loopback-bound server (SEIGE_ALLOWED_HOSTS; ../host.ts); none when absent */
+  hostPolicy?: HostPolicy;
 }
+
+/** A guard's refusal in OpenAI's error shape. */
+const refuseOpenAI: Refuse = (c, status, message) =>
+  c.json(errorBody(status === 403 ? "permission_error" : "invalid_request_error", message), status);
 
 /** An error with an HTTP status, thrown by handlers and shaped by onError. */
 export class OpenAIHttpError extends Error {
@@ -58,17 +74,9 @@ export function createOpenAIApp(ctx: OpenAIAppContext): Hono {
   const app = new Hono();
   const created = Math.floor(Date.now() / 1000);
   const maxBody = 8 * 1024 * 1024;
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: maxBody,
-      onError: (c) =>
-        c.json(
-          errorBody("invalid_request_error", `request body larger than ${maxBody} bytes`),
-          413,
-        ),
-    }),
-  );
+  if (ctx.hostPolicy) app.use("*", hostGuard(ctx.hostPolicy, refuseOpenAI));
+  app.use("*", originGuard(ctx.allowedOrigins ?? [], refuseOpenAI));
+  app.use("*", sizeGuard(maxBody, refuseOpenAI));
 
   app.get("/v1/models", (c) =>
     c.json({
@@ -79,6 +87,14 @@ export function createOpenAIApp(ctx: OpenAIAppContext): Hono {
   app.get("/health", (c) => c.json({ status: "healthy" }));
 
   app.post("/v1/chat/completions", async (c) => {
+    if (!isJsonType(c.req.header("content-type"))) {
+      await c.req.arrayBuffer(); // read it first, so a client writing the body sees the 415
+      throw new OpenAIHttpError(
+        415,
+        "invalid_request_error",
+        "POST /v1/chat/completions takes a JSON body with Content-Type: application/json",
+      );
+    }
     let raw: unknown;
     try {
       raw = await c.req.json();

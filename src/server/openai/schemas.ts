@@ -81,7 +81,12 @@ export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 export interface OpenAIErrorBody {
   error: {
     message: string;
-    type: "invalid_request_error" | "not_found_error" | "server_error" | "overloaded_error";
+    type:
+      | "invalid_request_error"
+      | "permission_error"
+      | "not_found_error"
+      | "server_error"
+      | "overloaded_error";
     param: string | null;
     code: string | null;
   };

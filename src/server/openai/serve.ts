@@ -14,6 +14,7 @@ import type { AddressInfo } from "node:net";
 import { basename, resolve } from "node:path";
 import { createAdaptorServer } from "@hono/node-server";
 import { type ExecutionProvider, type LensModel, loadModel } from "../../lens/index.js";
+import type { HostPolicy } from "../host.js";
 import { createOpenAIApp } from "./app.js";
 import { type BatcherOptions, type BatcherStats, GenerationBatcher } from "./batcher.js";
 
@@ -33,6 +34,10 @@ export interface OpenAIServeOptions extends BatcherOptions {
   /** max_tokens when a request gives none (default 256) */
   defaultMaxTokens?: number;
   log?: (line: string) => void;
+  /** browser origins allowed to POST besides the server's own (default none; the command reads SEIGE_ALLOWED_ORIGINS) */
+  allowedOrigins?: readonly string[];
+  /** Host names answered besides loopback ones when bound to loopback (default none; the command reads SEIGE_ALLOWED_HOSTS) */
+  allowedHosts?: readonly string[];
 }
 
 export interface RunningOpenAIServer {
@@ -56,6 +61,9 @@ export async function startOpenAIServer(opts: OpenAIServeOptions): Promise<Runni
   const dir = typeof opts.model === "string" ? opts.model : undefined;
   const modelId = opts.modelId ?? (dir ? basename(resolve(dir)) : "lens");
   const batcher = new GenerationBatcher(model, opts);
+  const host = opts.host ?? "127.0.0.1";
+  // the port is filled in once listening (port 0 picks one); no request arrives before
+  const hostPolicy: HostPolicy = { bound: host, port: 0, allowList: opts.allowedHosts ?? [] };
   const app = createOpenAIApp({
     model,
     batcher,
@@ -63,9 +71,10 @@ export async function startOpenAIServer(opts: OpenAIServeOptions): Promise<Runni
     aliases: dir ? [dir, resolve(dir)] : [],
     defaultMaxTokens: opts.defaultMaxTokens,
     log: opts.log,
+    allowedOrigins: opts.allowedOrigins ?? [],
+    hostPolicy,
   });
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  const host = opts.host ?? "127.0.0.1";
   try {
     await new Promise<void>((ok, fail) => {
       server.once("error", fail);
@@ -79,6 +88,7 @@ export async function startOpenAIServer(opts: OpenAIServeOptions): Promise<Runni
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
+  hostPolicy.port = port;
   const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   let closing: Promise<void> | null = null;
   return {
