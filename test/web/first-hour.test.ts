@@ -236,6 +236,22 @@ describe("the Play form", () => {
     await page.close();
   });
 
+  it("keeps a person's session while they think for several seconds (default idle timeout)", async () => {
+    // The server runs with SEIGE_SESSION_IDLE_S unset: a 0.6 s default once closed
+    // every Play session of anyone who paused before acting.
+    const page = await open("mode=play&role=blue&red=text&seed=5&stage=1");
+    const closed: number[] = [];
+    page.on("websocket", (ws) => ws.on("close", () => closed.push(Date.now())));
+    await page.locator("#start-play").click();
+    await page.locator('[data-field="action_type"] select').waitFor();
+    await page.waitForTimeout(3_000);
+    await choose(page, "action_type", "monitor");
+    await page.locator(".action-form button[type=submit]").click();
+    await page.locator("#play[data-steps='1']").waitFor();
+    expect(closed).toEqual([]);
+    await page.close();
+  });
+
   for (const stage of [1, 2, 3]) {
     it(`offers Red only the strategies its stage-${stage} view lists, with their fields`, async () => {
       const page = await open(`mode=play&role=red&blue=allow-all&seed=2&stage=${stage}`);
