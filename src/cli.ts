@@ -91,12 +91,18 @@ export async function main(argv: string[]): Promise<number> {
  * What the user sees for an error that reached the top: never a raw stack for
  * a usage error, a bad configuration or an environment problem (a taken port,
  * a missing file); a stack only with SEIGE_DEBUG=1, or as part of a short bug
- * report for an error nobody anticipated. Exit code 2 for usage, 1 otherwise.
+ * report for an error nobody anticipated. Exit code 2 for usage and configuration
+ * errors, 1 otherwise.
  */
 export function describeError(e: unknown): { message: string; code: number } {
   if (e instanceof Error && e.name === "CliUsageError") return { message: e.message, code: 2 };
   if (e instanceof SeigeError)
-    return { message: e.message, code: e.code === "validation_error" ? 2 : 1 };
+    // Bad input and bad configuration (a missing artifact, a bad variable) are the
+    // user's to fix, like a bad flag: exit 2. Anything else the env raised: 1.
+    return {
+      message: e.message,
+      code: e.code === "validation_error" || e.code === "config_error" ? 2 : 1,
+    };
   const err = e as NodeJS.ErrnoException & { port?: number; address?: string };
   const debug = process.env.SEIGE_DEBUG === "1" && err?.stack ? `\n${err.stack}` : "";
   switch (err?.code) {
