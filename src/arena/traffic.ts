@@ -30,7 +30,7 @@ export const BENIGN_KIND_PROBABILITIES: Record<BenignKind, number> = {
 export const MULTI_REQUEST_PROBABILITIES: readonly number[] = [0.8, 0.15, 0.05];
 export const APPROVED_STEERING_PROBABILITY = 0.25;
 /** Approved style steering, in calibrated units (1.0 = the refusal flip scale, GAME.md §5). */
-export const APPROVED_MAGNITUDE_RANGE: readonly [number, number] = [0.25, 0.75];
+export const APPROVED_MAGNITUDE_RANGE: readonly [number, number] = [0.15, 0.45];
 
 export interface BenignRequest {
   text: string;
