@@ -31,8 +31,8 @@ import { type BenignKind, benignText, coverText } from "./traffic-text.js";
  * 0.664, with length, pending and position 0.66-0.68), 0.31-0.51 at 0.2 (0.636).
  */
 export const BENIGN_KIND_PROBABILITIES: Record<BenignKind, number> = {
-  ordinary: 0.6,
-  suspicious: 0.2,
+  ordinary: 0.65,
+  suspicious: 0.15,
   borderline: 0.2,
 };
 /** P(a benign session sends 1, 2 or 3 requests in a tick). */
