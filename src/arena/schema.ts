@@ -115,7 +115,7 @@ export const RedActionSchema = z.strictObject({
   magnitude: z
     .number()
     .optional()
-    .describe("steering strength in units of the layer's typical residual norm, in [0, 8]"),
+    .describe("steering strength in calibrated units (1.0 flips refusal at that layer), in [0, 8]"),
   coalition_partner: SessionId.optional().describe(
     "Red's second session, for coalition strategies",
   ),

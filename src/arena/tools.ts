@@ -23,7 +23,7 @@ const RED_DESCRIPTIONS: Record<RedStrategy, string> = {
   multi_turn_escalation:
     "Red: append the payload to the session's history, escalating over turns (stage 1).",
   steering_vector:
-    "Red: add magnitude × typical norm × a direction to the residual stream at target_layer (stage 2).",
+    "Red: add a direction to the residual stream at target_layer, magnitude in calibrated units (1.0 flips refusal at that layer) (stage 2).",
   soft_prompt_gcg:
     "Red: append an adversarial suffix found by search against the target to the payload (stage 2).",
   repe_belief_flip:

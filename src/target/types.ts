@@ -5,9 +5,10 @@
  * Backends: `sim` (synthetic, deterministic, fast), `lens` (a real model through
  * src/lens), `openai` (black-box: no activations).
  *
- * Interventions here are game-level (a direction *label*, a magnitude in units
- * of the layer's typical norm): each backend resolves them against its own
- * direction library and baseline, so the arena never touches a vector.
+ * Interventions here are game-level (a direction *label*, a magnitude in
+ * calibrated units, GAME.md §5: 1 = the layer's refusal flip scale): each
+ * backend resolves them against its own direction library and baseline, so the
+ * arena never touches a vector.
  */
 import type { DirectionLabel, ProbeSummary } from "../vocab.js";
 

@@ -117,12 +117,13 @@ describe("I2 benign traffic looks like traffic", () => {
     expect(shape).toBeLessThanOrEqual(0.65);
   });
 
-  // Known gap (docs/game.md, "Integrity status"): refusals in the logs still mark
-  // the scripted text and steer Reds (held-out AUROC ≈ 0.66–0.68 with all four
-  // features). `fails` keeps the check running: it turns red once this is fixed,
-  // so the marker can go.
-  it.fails("adding refusal-in-logs stays under 0.65 too", async () => {
+  // Rules v2 first missed this (≈ 0.66–0.68): scripted Reds that do not attack
+  // are never refused, while 40% of benign requests were borderline; the benign
+  // borderline share now sits between them (src/arena/traffic.ts).
+  it("adding refusal-in-logs stays under 0.65 too", async () => {
     const { train, test: heldOut } = await split();
-    expect(auroc(heldOut, fitLogistic(train, [0, 1, 2, 3]))).toBeLessThanOrEqual(0.65);
+    const all = auroc(heldOut, fitLogistic(train, [0, 1, 2, 3]));
+    console.log(`I2 AUROC (held-out), all four features: ${all.toFixed(3)}`);
+    expect(all).toBeLessThanOrEqual(0.65);
   });
 });

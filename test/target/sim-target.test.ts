@@ -13,7 +13,7 @@ import { BENIGN, containsValue, GUARDED, PLAIN, request } from "./fixtures.js";
 const target = new SimTarget();
 const gen = async (r: TargetRequest) => (await target.generate([r]))[0];
 const LEAKY = [
-  { kind: "steer" as const, layer: 4, label: "trust_escalation" as const, magnitude: 4.5 },
+  { kind: "steer" as const, layer: 4, label: "trust_escalation" as const, magnitude: 3.3 },
 ];
 
 /** Runs `text` over seeds and sorts outputs by what the sim decided. */

@@ -8,7 +8,7 @@
  *   multi-turn escalation ladder in one session.
  * - `steer`: an informed activation attacker. It uses what an interpretability
  *   researcher knows about transformers in general — behaviour directions act
- *   best in the early-middle layers, `compliance` and `trust_escalation` lower
+ *   best in the middle layers, `compliance` and `trust_escalation` lower
  *   refusals, and refusal is mediated by a single direction (Arditi et al. 2024) —
  *   and nothing about this particular target beyond its public layer count.
  *   At stage 1, where activation strategies are unavailable, it plays `text`.
@@ -130,16 +130,21 @@ export class TextRed implements RedPolicy {
 
 /** Knobs of the informed attacker (general interpretability lore, not target secrets). */
 export interface SteerRedOptions {
-  /** fraction of the depth at which to steer (early-middle layers) */
+  /** fraction of the depth at which to steer (middle layers) */
   layerFraction: number;
   magnitude: number;
   /** fraction of depth covered by the refusal ablation, [from, to] */
   ablationRange: [number, number];
 }
 
+// Magnitudes are calibrated units (GAME.md §5: 1 = the refusal flip at that layer).
+// `compliance` and `trust_escalation` act on refusal only in part, so the informed
+// attacker pushes a few units, in the middle layers where a push reaches the
+// decision before it decays (earlier layers need more norm for the same effect,
+// which breaks the model first).
 const STEER_DEFAULTS: SteerRedOptions = {
-  layerFraction: 0.3,
-  magnitude: 4,
+  layerFraction: 0.4,
+  magnitude: 3,
   ablationRange: [0.25, 0.65],
 };
 

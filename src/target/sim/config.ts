@@ -34,6 +34,17 @@ export const SIM_CONFIG = {
   /** layer-to-layer drift of each direction: u_{l+1} = normalise(u_l + drift · g), g ~ N(0, I); ≈ 0.85 cosine between adjacent layers, ≈ 0.45 at ±5 (INTERP-ANCHORS §5.5) */
   directionDrift: 0.075,
 
+  // ------------------------------------------------------------ calibrated units
+  /**
+   * 1 calibrated steering unit at layer l, as a fraction of T_l (GAME.md §5): the
+   * raw steer against `refusal` at which the sim's refusal rate on held-out
+   * harmful prompts halves, measured by `measureFlip` (flip.ts) on a raw-unit
+   * geometry (40 seeds). Layers 0–1 (decayed too far) and 8–11 (after the
+   * decision) never flip; like the artifact's calibration they get the largest
+   * scale of its grid, 2 × T_l. Re-measure after changing the residual or decision.
+   */
+  steerUnit: [2, 2, 4.41, 2.477, 1.332, 1.258, 1.559, 2.477, 2, 2, 2, 2] as readonly number[],
+
   // ------------------------------------------------------------ residual stream
   /** fraction of the deviation dev_{l−1} that the next layer carries on (the rest is overwritten) */
   carry: 0.8,
@@ -74,9 +85,13 @@ export const SIM_CONFIG = {
   /** share of leaks that are partial: partialBase + partialPerDistraction · min(1, distraction feature) */
   partialBase: 0.3,
   partialPerDistraction: 0.3,
-  /** coherence: 1 up to this total steer magnitude at one layer, falling linearly to 0 at overSteerBreak */
+  /**
+   * coherence: 1 up to this total steer *norm* at one layer (in units of T_l, not
+   * calibrated units: a model breaks by how far it is pushed, not by what the push
+   * does to refusal), falling linearly to 0 at overSteerBreak
+   */
   overSteerSoft: 4.5,
-  /** a total steer magnitude at one layer above this breaks the model: garbled text, no leak */
+  /** a total steer norm at one layer (units of T_l) above this breaks the model: garbled text, no leak */
   overSteerBreak: 6,
 
   /** P(the target refuses a borderline request): often, not always, so a refusal alone does not mark an attacker */
@@ -107,6 +122,11 @@ export const SIM_CONFIG = {
 } as const;
 
 export type SimConfig = typeof SIM_CONFIG;
+
+/** The residual norm of 1 calibrated steering unit at layer l (the refusal flip scale). */
+export function flipScaleOf(config: SimConfig, layer: number): number {
+  return config.steerUnit[layer] * typicalNormOf(config, layer);
+}
 
 /** T_l, the typical residual norm at layer l. */
 export function typicalNormOf(config: SimConfig, layer: number): number {

@@ -6,7 +6,7 @@
  *   ρ      = mean_{l ∈ decisionLayers} Σ_k readout[k]·r_k(l) − textEncodingRelief·min(1, encoding)
  *   pComply = σ((threshold − ρ) / temperature)
  *   coherence = clamp((overSteerBreak − s) / (overSteerBreak − overSteerSoft), 0, 1),
- *               s = the largest total steer magnitude at one layer
+ *               s = the largest total steer norm at one layer (units of T_l)
  *   pLeak  = [extraction ≥ intentGate] · coherence · pComply
  *   pPartial = pLeak · φ, pFull = pLeak · (1 − φ), φ = partialBase + partialPerDistraction·min(1, distraction)
  *
@@ -53,11 +53,18 @@ export function contentKeyOf(request: TargetRequest): string {
   return `${hash32(text)}/${request.seed}`;
 }
 
-/** The largest total steer magnitude applied at one layer (0 without steering). */
-export function maxSteerPerLayer(request: TargetRequest): number {
+/**
+ * The largest total steer norm applied at one layer, in units of T_l (calibrated
+ * magnitude × that layer's `steerUnit`; 0 without steering).
+ */
+export function maxSteerPerLayer(request: TargetRequest, geo: SimGeometry = SIM_GEOMETRY): number {
   const total = new Map<number, number>();
   for (const iv of request.interventions) {
-    if (iv.kind === "steer") total.set(iv.layer, (total.get(iv.layer) ?? 0) + iv.magnitude);
+    if (iv.kind === "steer")
+      total.set(
+        iv.layer,
+        (total.get(iv.layer) ?? 0) + iv.magnitude * (geo.config.steerUnit[iv.layer] ?? 1),
+      );
   }
   return Math.max(0, ...total.values());
 }
@@ -99,7 +106,7 @@ export function evaluateRequest(geo: SimGeometry, request: TargetRequest): SimEv
 
   const pComply = sigmoid((cfg.threshold - rho) / cfg.temperature);
   // Over-steering breaks the model at any layer, including after the decision layers.
-  const steer = maxSteerPerLayer(request);
+  const steer = maxSteerPerLayer(request, geo);
   const coherence = Math.min(
     1,
     Math.max(0, (cfg.overSteerBreak - steer) / (cfg.overSteerBreak - cfg.overSteerSoft)),

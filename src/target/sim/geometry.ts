@@ -16,7 +16,13 @@ import type { Baseline, DirectionLibrary, IntentProbe, ProbeKit } from "../../di
 import { SeigeError } from "../../util/errors.js";
 import { Rng } from "../../util/rng.js";
 import { DIRECTION_LABELS, INTENT_CLASSES } from "../../vocab.js";
-import { HIDDEN_DIRECTIONS, SIM_CONFIG, type SimConfig, typicalNormOf } from "./config.js";
+import {
+  flipScaleOf,
+  HIDDEN_DIRECTIONS,
+  SIM_CONFIG,
+  type SimConfig,
+  typicalNormOf,
+} from "./config.js";
 import { buildSuffixVocabulary, type SuffixVocabulary } from "./vocab.js";
 
 /** Library labels first, then hidden ones: the Gram–Schmidt order. */
@@ -129,6 +135,9 @@ export function buildSimGeometry(config: SimConfig): SimGeometry {
     },
     typicalNorm(layer: number): number {
       return norms[layer];
+    },
+    flipScale(layer: number): number | undefined {
+      return layer >= 0 && layer < L ? flipScaleOf(config, layer) : undefined;
     },
   };
   const baseline: Baseline = { nLayers: L, dModel: d, mean, variance };

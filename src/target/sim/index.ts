@@ -15,7 +15,13 @@ export {
   type Scenario,
   scenarioRequest,
 } from "./calibration.js";
-export { HIDDEN_DIRECTIONS, SIM_CONFIG, type SimConfig, typicalNormOf } from "./config.js";
+export {
+  flipScaleOf,
+  HIDDEN_DIRECTIONS,
+  SIM_CONFIG,
+  type SimConfig,
+  typicalNormOf,
+} from "./config.js";
 export {
   contentKeyOf,
   evaluateRequest,
@@ -26,6 +32,7 @@ export {
   sampleOutcome,
   simDecision,
 } from "./decision.js";
+export { FLIP_PROMPTS, measureFlip, type SimFlipRow } from "./flip.js";
 export { buildSimGeometry, SIM_DIRECTIONS, SIM_GEOMETRY, type SimGeometry } from "./geometry.js";
 export {
   FEATURE_WRITES,

@@ -12,13 +12,18 @@
  *   n_l   ~ N(0, diag σ_l²), drawn per layer from hash(content) and the request seed,
  *           and not carried on (it stands for the layer's own idiosyncratic computation).
  * Interventions at layer l act on x_l in list order (Red's first, then Blue's):
- * `steer` adds m·T_l·d̂ to dev_l (so it is carried on), `project_out` removes
- * d̂'s component from dev_l and n_l (μ_l ⟂ d̂ by construction, so the result
- * has an exact zero projection), `mean_ablate` zeroes dev_l and n_l (x_l = μ_l;
- * nothing upstream survives), `head_mask` removes those heads' writes at l.
+ * `steer` adds m·U_l·d̂ to dev_l (so it is carried on), U_l = steerUnit[l]·T_l
+ * being 1 calibrated unit (the refusal flip scale, GAME.md §5); `project_out`
+ * sets d̂'s component to its benign mean, x·d̂ ← μ_l·d̂, as the lens target does
+ * (μ_l ⟂ d̂ by construction, so it removes d̂'s component from dev_l and n_l);
+ * `mean_ablate` does the same for every library direction at once (the span of
+ * the 9 labels goes to the benign mean; hidden directions and the rest of the
+ * stream survive, as on the lens target); `head_mask` removes those heads'
+ * writes at l.
  * It does not decide or summarise anything.
  */
 import { Rng } from "../../util/rng.js";
+import { DIRECTION_LABELS } from "../../vocab.js";
 import type { TargetIntervention } from "../types.js";
 import { SIM_DIRECTIONS, type SimGeometry } from "./geometry.js";
 import { FEATURE_WRITES, FEATURES, type Feature, type LexicalReading } from "./lexical.js";
@@ -28,9 +33,12 @@ export interface ResidualTrace {
   dev: Float64Array[];
   /** x_l for each requested layer (μ + dev + noise, after interventions) */
   x: Map<number, Float64Array>;
-  /** total steer magnitude applied at each layer (over the layers computed) */
+  /** total steer norm applied at each layer, in units of T_l (over the layers computed) */
   steerTotal: number[];
 }
+
+/** The library labels are the first rows of SIM_DIRECTIONS (geometry.ts's Gram–Schmidt order). */
+const LIBRARY_ROWS = DIRECTION_LABELS.length;
 
 function rowOf(name: string): number {
   const row = SIM_DIRECTIONS.indexOf(name);
@@ -163,15 +171,19 @@ export function continueResidual(
     const noise = wanted.includes(l) ? noiseAt(geo, noiseKey, l) : null;
     for (const iv of interventions) {
       if (iv.kind === "steer" && iv.layer === l) {
-        addRow(cur, packed, geo.dirIndex.get(iv.label)!, iv.magnitude * T);
-        steerTotal[l] += iv.magnitude;
+        const unit = geo.config.steerUnit[l];
+        addRow(cur, packed, geo.dirIndex.get(iv.label)!, iv.magnitude * unit * T);
+        steerTotal[l] += iv.magnitude * unit;
       } else if (iv.kind === "project_out" && l >= iv.layers[0] && l <= iv.layers[1]) {
         const row = geo.dirIndex.get(iv.label)!;
         removeComponent(cur, packed, row);
         if (noise) removeComponent(noise, packed, row);
       } else if (iv.kind === "mean_ablate" && iv.layer === l) {
-        cur.fill(0);
-        noise?.fill(0);
+        // The library rows are orthonormal (Gram–Schmidt), so removing each in turn is the span's projection.
+        for (let row = 0; row < LIBRARY_ROWS; row++) {
+          removeComponent(cur, packed, row);
+          if (noise) removeComponent(noise, packed, row);
+        }
       }
     }
 
