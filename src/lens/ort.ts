@@ -15,13 +15,15 @@
  *   postinstall opt-in and CUDA 12 / cuDNN 9), 'webgpu' (needs Vulkan). With CUDA,
  *   outputs (the KV cache included) come back to host memory every run: the Node
  *   binding has no CUDA IO binding.
- * - `enableCpuMemArena: false`, `enableMemPattern: false`: every decode step
- *   feeds a KV cache one position longer (and every prompt has its own length),
- *   so each run has new shapes; with the arena and memory patterns on, ORT plans
- *   and keeps buffers per shape and never gives them back. Lens-backed play on
- *   a 4-layer, 64-wide model reached 4.1 GB within two minutes that way, still
- *   growing (issue 13 saw 5.5 GB for two episodes); with both off, two episodes
- *   peaked at 1.2 GB RSS with no loss of speed.
+ * - the CPU memory arena stays on by default: with it off, every run allocates
+ *   and frees its buffers through malloc, and lens-backed play (a 4-layer,
+ *   64-wide model, 2 episodes of `seige play --stage 2`) took 174 s user + 146 s
+ *   system CPU instead of 47 s. The cost is memory: the arena keeps what the
+ *   largest shapes needed (decode steps and prompts all have new shapes), and the
+ *   same run peaked at 10.9 GB RSS against 2.0 GB with the arena off.
+ *   `SEIGE_LENS_LOW_MEMORY=1` turns the arena off for memory-bound machines.
+ *   Memory patterns (a plan per input shape) stay off: they only pay for
+ *   repeated identical shapes, which decode never has.
  */
 import * as ort from "onnxruntime-node";
 import { SeigeError } from "../util/errors.js";
@@ -62,7 +64,7 @@ export async function createSession(
       "cpu",
     ]) as ort.InferenceSession.SessionOptions["executionProviders"],
     graphOptimizationLevel: "all",
-    enableCpuMemArena: false,
+    enableCpuMemArena: process.env.SEIGE_LENS_LOW_MEMORY !== "1",
     enableMemPattern: false,
     extra: { session: { intra_op: { allow_spinning: "0" } } },
   };
