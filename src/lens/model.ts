@@ -285,6 +285,13 @@ export class LensModel {
         "config_error",
         "this model was built without its tensors; gradients need them",
       );
+    // Gemma 4's per-layer embeddings and KV sharing have no backward rules yet
+    // (docs/lens-grad.md): refused, never silently differentiated without them.
+    if (this.config.gemma4)
+      throw new SeigeError(
+        "config_error",
+        "gradients are not available for Gemma 4 yet (per-layer embeddings and KV sharing have no backward rules); use another architecture",
+      );
     const { tensors, opts: o } = this.source;
     this.checkTokens(tokens);
     this.gradEngine ??= GradEngine.create(this.config, tensors, o);

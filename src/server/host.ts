@@ -5,8 +5,11 @@
  * the origin check (origin.ts) passes. The `Host` header still says
  * `evil.example:PORT`, which a page cannot change. So, bound to a loopback
  * address, a request is answered only when its `Host` is a loopback name or
- * address (`localhost`, `127.x.x.x`, `[::1]`) with the server's port, or an entry
- * of `SEIGE_ALLOWED_HOSTS` (comma-separated `host` or `host:port`, `*` for any).
+ * address (`localhost`, `127.x.x.x`, `[::1]`) on any port, or an entry of
+ * `SEIGE_ALLOWED_HOSTS` (comma-separated `host` or `host:port`, `*` for any). The
+ * port is not checked: a rebinding page cannot make its name a loopback name, and
+ * a reverse proxy on the same machine (a Space-style path prefix) forwards its
+ * own `localhost:PORT`.
  * A request without `Host` (HTTP/1.0, never a browser) is answered.
  *
  * Bound to any other address (0.0.0.0 in containers) there is no Host check: the
@@ -49,8 +52,8 @@ export function hostAllowed(host: string | undefined, policy: HostPolicy): boole
   if (policy.allowList.includes("*")) return true;
   const parsed = splitHost(host);
   if (!parsed) return false;
+  if (isLoopback(parsed.name)) return true;
   const port = parsed.port ?? 80;
-  if (isLoopback(parsed.name) && port === policy.port) return true;
   return (
     policy.allowList.includes(parsed.name) || policy.allowList.includes(`${parsed.name}:${port}`)
   );
@@ -58,4 +61,4 @@ export function hostAllowed(host: string | undefined, policy: HostPolicy): boole
 
 /** The refusal's text: what was refused and how an operator allows it. */
 export const hostRefusal = (host: string): string =>
-  `request for host '${host.slice(0, 200)}' refused: this server is bound to loopback and answers only localhost, 127.0.0.1 or [::1] with its port (a defence against DNS rebinding); the operator can allow hosts in SEIGE_ALLOWED_HOSTS`;
+  `request for host '${host.slice(0, 200)}' refused: this server is bound to loopback and answers only localhost, 127.0.0.1 or [::1] (a defence against DNS rebinding); the operator can allow hosts in SEIGE_ALLOWED_HOSTS`;

@@ -81,13 +81,14 @@ describe("Host check (DNS rebinding)", () => {
     expect([loopback.sessions.active, loopback.sessions.httpEpisodes]).toEqual([0, 0]);
   });
 
-  it("answers loopback names with its own port only", async () => {
+  it("answers loopback names on any port (a local proxy forwards its own), and no other name", async () => {
     const p = loopback.port;
-    for (const host of [`localhost:${p}`, `127.0.0.1:${p}`, `127.0.0.2:${p}`, `[::1]:${p}`]) {
+    const loopbackNames = [`localhost:${p}`, `127.0.0.1:${p}`, `127.0.0.2:${p}`, `[::1]:${p}`];
+    for (const host of [...loopbackNames, `localhost:${p + 1}`, "localhost"]) {
       expect((await withHost(p, host)).status, host).toBe(200);
     }
     expect(await handshake(p, `localhost:${p}`)).toBe(101);
-    for (const host of [`localhost:${p + 1}`, "localhost", `127.0.0.1.evil.example:${p}`]) {
+    for (const host of [`127.0.0.1.evil.example:${p}`, `localhost.evil.example:${p}`, "evil"]) {
       expect((await withHost(p, host)).status, host).toBe(403);
     }
   });

@@ -18,7 +18,7 @@ const ok = (ref: string, description = "Successful Response") => ({
 const invalid = { description: "Validation Error", content: json("HTTPValidationError") };
 const problem = (description: string) => ({ description, content: json("HTTPError") });
 const foreign = problem(
-  "A browser page from another origin (Origin header not the server's own nor in SEIGE_ALLOWED_ORIGINS), or, bound to loopback, a Host header that is not a loopback name with the server's port nor in SEIGE_ALLOWED_HOSTS",
+  "A browser page from another origin (Origin header not the server's own nor in SEIGE_ALLOWED_ORIGINS), or, bound to loopback, a Host header that is neither a loopback name nor in SEIGE_ALLOWED_HOSTS",
 );
 const noToken = problem(
   "No 'Authorization: Bearer <owner_token>' header (the owner_token comes from POST /reset)",
