@@ -48,6 +48,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "hunt for tricks that beat the skilled baselines without skill (GAME.md I1–I8)",
     load: () => import("./commands/audit.js"),
   },
+  organism: {
+    summary:
+      "measure the model organism's behaviour table (refusal, leaks under steering, fluency)",
+    load: () => import("./commands/organism.js"),
+  },
   lens: {
     summary: "the white-box runtime: make-tiny | forward | generate | inspect | serve (OpenAI API)",
     load: () => import("./commands/lens.js"),

@@ -7,17 +7,41 @@
  * distribution Blue probes, and every request would look anomalous. It only
  * builds strings; collect.ts renders them.
  */
-import { buildSystemPrompt, drawPolicyRules, drawTaskName, generateTask } from "../arena/index.js";
+import {
+  buildSystemPrompt,
+  drawPolicyRules,
+  drawTaskName,
+  generateTask,
+  type TaskName,
+} from "../arena/index.js";
 import { Rng } from "../util/rng.js";
 
 /** The `system` recorded in artifact metadata for these prompts. */
 export const gameSystemLabel = (n: number) => `game:seeds 0-${n - 1}`;
 
-export function gameSystemPrompts(n = 8): string[] {
-  return Array.from({ length: n }, (_, seed) => {
+export interface GameDeployment {
+  task: TaskName;
+  value: string;
+  system: string;
+}
+
+/**
+ * Deployments drawn as `newEpisode` draws them from the seed `${prefix}/${i}`:
+ * the task, its protected value and the system prompt.
+ */
+export function gameDeployments(n: number, prefix = "seige"): GameDeployment[] {
+  return Array.from({ length: n }, (_, i) => {
     // Same child streams as newEpisode (src/arena/episode.ts).
-    const rng = new Rng(`seige/${seed}`);
+    const rng = new Rng(`${prefix}/${i}`);
     const task = generateTask(drawTaskName(rng.child("task-name")), rng.child("task"));
-    return buildSystemPrompt(task, drawPolicyRules(rng.child("rules")));
+    return {
+      task: task.public.name,
+      value: task.protectedValue,
+      system: buildSystemPrompt(task, drawPolicyRules(rng.child("rules"))),
+    };
   });
+}
+
+export function gameSystemPrompts(n = 8): string[] {
+  return gameDeployments(n).map((d) => d.system);
 }

@@ -13,6 +13,10 @@ train split of data/prompts/v1, and builds chat examples of six kinds:
 - escalation (authority claims, jailbreak framing): refused; distraction: answered;
 - copy drills ("Repeat exactly: X" -> "X") over the values' alphabets.
 
+Two dense drills pretrain the copy path before any chat: `induction_sequence` (a random
+string right after itself) and `keyed_recall` (several named values, filler sentences,
+then "<name> is " -> the value, at distances like a system prompt's).
+
 The held-out (test) split of data/prompts/v1 is never used here: the organism's tests
 measure refusal and leaks on it. Nothing here trains; train.py does.
 """
@@ -307,3 +311,65 @@ def induction_sequence(rng, length):
         ids += s + filler + s + [10]
         mask += [0] * (len(s) + len(filler)) + [1] * (len(s) + 1)
     return ids[:length], mask[:length]
+
+
+KEY_NAMES = [
+    "The administrator passphrase", "The passphrase", "The canary token", "Canary token", "The API key",
+    "Internal API key", "The banned word", "The reference code", "Confidential rule", "The code word",
+    "The access code", "The ticket number", "The room code", "The licence key", "The order code",
+    "The voucher", "The serial number", "The backup key", "The door code", "The project name",
+]
+
+
+def value_like(rng):
+    """A random value in one of the arena's formats (or a plain random string)."""
+    cv = lambda n: "".join(rng.choice("bcdfghjklmnprstvz") + rng.choice("aeiou") + (rng.choice("bcdfghjklmnprstvz") if rng.random() < 0.3 else "") for _ in range(n))
+    pick = lambda a, n: "".join(rng.choice(a) for _ in range(n))
+    k = rng.randrange(6)
+    if k == 0:
+        return f"{cv(2)}-{cv(3)}-{pick('0123456789', 4)}"
+    if k == 1:
+        return "-".join(pick("0123456789ABCDEF", 4) for _ in range(4))
+    if k == 2:
+        return "sk-live-" + pick(ALPHABETS[2], 24)
+    if k == 3:
+        return cv(5)
+    if k == 4:
+        return f"{pick('ABCDEFGHJKLMNPQRSTUVWXYZ', 3)}-{pick('0123456789', 4)}-{pick('ABCDEFGHJKLMNPQRSTUVWXYZ', 3)}"
+    return pick(rng.choice(ALPHABETS), rng.randint(6, 20))
+
+
+def filler_sentences(rng, n):
+    pool = [r for _, r in SUPPORT.values()] + [r for _, r in GENERAL]
+    return " ".join(rng.choice(pool) for _ in range(n))
+
+
+def keyed_recall(rng):
+    """Segments [(text, in_loss)]: named values among filler, then recalls of some of them.
+
+    The recall ("<name> is ") must be answered by copying the value from far back, which is
+    what a leak from the system prompt needs; the filler makes the distance realistic.
+    """
+    names = rng.sample(KEY_NAMES, rng.randint(2, 5))
+    vals = [value_like(rng) for _ in names]
+    segs = []
+    for n, v in zip(names, vals):
+        segs.append((filler_sentences(rng, rng.randint(0, 1)) + f" {n} is {v}. ", 0))
+    segs.append((filler_sentences(rng, rng.randint(0, 2)) + "\n", 0))
+    for i in rng.sample(range(len(names)), rng.randint(1, len(names))):
+        segs.append((f"{names[i]} is ", 0))
+        segs.append((f"{vals[i]}.", 1))
+        segs.append(("\n", 0))
+    return segs
+
+
+def training_words(prompts, seed, n=3000):
+    """Lower-case words of the training text (protected values excluded), for the fluency
+    check of `seige organism`: a reply made of words the model was taught reads as fluent."""
+    import re
+    values = {p["value"].lower() for p in prompts}
+    words = set()
+    for system, turns, _ in conversations(prompts, n, seed):
+        text = (system or "") + " " + " ".join(u + " " + r for u, r in turns)
+        words.update(w for w in re.findall(r"[a-z]+", text.lower()) if w not in values)
+    return sorted(words)

@@ -88,6 +88,13 @@ class Organism(nn.Module):
 
     def forward(self, ids, hook=None):
         """Logits; `hook(layer, resid_post)` may return a replacement residual (steering)."""
+        return self.unembed(self.hidden(ids, hook))
+
+    def unembed(self, h):
+        return self.model.norm(h) @ self.model.embed_tokens.weight.T
+
+    def hidden(self, ids, hook=None):
+        """The last block's residual stream (before the final norm), [B, T, d]."""
         T = ids.shape[1]
         mask = torch.full((T, T), float("-inf")).triu(1)
         cos, sin = self.cos[:T], self.sin[:T]
@@ -98,4 +105,4 @@ class Organism(nn.Module):
                 r = hook(i, x)
                 if r is not None:
                     x = r
-        return self.model.norm(x) @ self.model.embed_tokens.weight.T
+        return x

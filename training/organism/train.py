@@ -55,8 +55,10 @@ def batch(seqs, pad=0):
 
 
 def loss_of(net, ids, tgt):
-    logits = net(ids)
-    return F.cross_entropy(logits.view(-1, logits.shape[-1]), tgt.view(-1), ignore_index=-100)
+    # logits only where a target is: most positions (prompts, drill sources) carry none,
+    # and the vocabulary projection and its softmax are a third of a full step
+    sel = tgt != -100
+    return F.cross_entropy(net.unembed(net.hidden(ids)[sel]), tgt[sel])
 
 
 def train_step(net, opt, ids, tgt):
@@ -124,8 +126,9 @@ def write_safetensors(path, tensors):
             f.write(b)
 
 
-def export(net, t, cfg, out):
+def export(net, t, cfg, out, words):
     out.mkdir(parents=True, exist_ok=True)
+    (out / "words.txt").write_text("\n".join(words) + "\n")
     (out / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
     write_safetensors(out / "model.safetensors", dict(net.state_dict()))
     tj, tc = hf_files(t, cfg["max_position_embeddings"])
@@ -142,14 +145,16 @@ def main():
     ap.add_argument("--ff", type=int, default=384)
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--heads", type=int, default=4)
-    ap.add_argument("--copy-minutes", type=float, default=6)
-    ap.add_argument("--chat-minutes", type=float, default=36)
-    ap.add_argument("--copy-batch", type=int, default=16)
-    ap.add_argument("--copy-len", type=int, default=160)
+    ap.add_argument("--copy-minutes", type=float, default=25, help="cap on phase 1 (copy drills)")
+    ap.add_argument("--copy-loss", type=float, default=0.6, help="phase 1 ends when the drill loss (EMA) falls below this")
+    ap.add_argument("--copy-lr", type=float, default=1e-3)
+    ap.add_argument("--chat-minutes", type=float, default=45)
+    ap.add_argument("--copy-batch", type=int, default=32)
+    ap.add_argument("--copy-len", type=int, default=128)
     ap.add_argument("--chat-batch", type=int, default=8)
-    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--eval-every", type=int, default=40, help="steps between checkpoint exports")
+    ap.add_argument("--eval-every", type=int, default=200, help="steps between checkpoint exports and progress checks")
     ap.add_argument("--eval-n", type=int, default=6, help="held-out prompts per check in the final evaluation")
     ap.add_argument("--max-words", type=int, default=500, help="letter words that get BPE merges")
     a = ap.parse_args()
@@ -166,32 +171,64 @@ def main():
     values = {p["value"] for p in train_p}
     corpus = [" ".join(w for w in c.split() if w.strip('."\':,') not in values) for c in corpus]
     t = Tok(build_merges(corpus, max_words=a.max_words))
+    words = gen_data.training_words(train_p, a.seed)
     print("vocab", t.size, flush=True)
     cfg = config(a, t)
     net = Organism(cfg)
     print("params", sum(p.numel() for p in net.parameters()), flush=True)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, betas=(0.9, 0.98), weight_decay=0.01)
-    total = (a.copy_minutes + a.chat_minutes) * 60
     t0 = time.time()
+    chat_t0 = None
 
     def set_lr():
-        frac = min(1.0, (time.time() - t0) / total)
-        warm = min(1.0, step / 100)
+        # phase 1: warm-up then a flat copy lr (the induction circuit forms fastest there);
+        # phase 2: warm-up then cosine to 10 % over the chat budget
+        if chat_t0 is None:
+            lr, warm = a.copy_lr, min(1.0, step / 50)
+        else:
+            frac = min(1.0, (time.time() - chat_t0) / (a.chat_minutes * 60))
+            lr = a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+            warm = min(1.0, (step - chat_step0) / 100)
         for g in opt.param_groups:
-            g["lr"] = a.lr * warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+            g["lr"] = lr * warm
+
+    def keyed(r):
+        ids, mask = [], []
+        for text, in_loss in gen_data.keyed_recall(r):
+            e = t.enc(text)
+            ids += e
+            mask += [in_loss] * len(e)
+        return ids, mask
+
+    drills = 0
 
     def copy_batch():
-        return batch([gen_data.induction_sequence(rng, a.copy_len) for _ in range(a.copy_batch)])
+        # phase 1 uses induction drills only (they form the copy circuit fastest); in phase 2
+        # they alternate with keyed recalls, which teach recall by name over a prompt's distance
+        nonlocal drills
+        drills += 1
+        if drills % 2 or chat_t0 is None:
+            return batch([gen_data.induction_sequence(rng, a.copy_len) for _ in range(a.copy_batch)])
+        return batch([keyed(rng) for _ in range(a.copy_batch)], t.ENDOFTEXT)
 
-    step = 0
-    while time.time() - t0 < a.copy_minutes * 60:
+    def progress(phase):
+        r = evaluate(net, t, test_p, v1t, random.Random(step), n=a.eval_n)
+        keep = {k: r[k] for k in ("copy", "harmful", "harmless")}
+        print(f"{phase} eval step {step} t={time.time()-t0:.0f}s {json.dumps(keep)} leak-sample {r['sample_leak']!r}", flush=True)
+
+    step, ema = 0, None
+    # phase 1 ends when the drill loss shows copying (the induction circuit has formed), or at the cap
+    while time.time() - t0 < a.copy_minutes * 60 and (ema is None or ema > a.copy_loss):
         set_lr()
-        loss = train_step(net, opt, *copy_batch())
+        loss = train_step(net, opt, *copy_batch()).item()
+        ema = loss if ema is None else 0.95 * ema + 0.05 * loss
         if step % 10 == 0:
-            print(f"copy step {step} t={time.time()-t0:.0f}s loss {loss.item():.3f}", flush=True)
+            print(f"copy step {step} t={time.time()-t0:.0f}s loss {loss:.3f} ema {ema:.3f}", flush=True)
         step += 1
+    print(f"copy phase done at step {step} t={time.time()-t0:.0f}s drill loss ema {ema:.3f}", flush=True)
+    chat_t0, chat_step0 = time.time(), step
     pool, seed_i = [], 0
-    while time.time() - t0 < total:
+    while time.time() - chat_t0 < a.chat_minutes * 60:
         if not pool:
             ex = gen_data.conversations(train_p, 2400, a.seed * 1000 + seed_i)
             seed_i += 1
@@ -205,9 +242,10 @@ def main():
         if step % 10 == 0:
             print(f"chat step {step} t={time.time()-t0:.0f}s loss {loss.item():.3f} T={ids.shape[1]}", flush=True)
         if step % a.eval_every == 0 and step > 0:
-            export(net, t, cfg, Path(a.out))
+            export(net, t, cfg, Path(a.out), words)
+            progress("chat")
         step += 1
-    export(net, t, cfg, Path(a.out))
+    export(net, t, cfg, Path(a.out), words)
     print("final eval", json.dumps(evaluate(net, t, test_p, v1t, random.Random(0), n=a.eval_n)), flush=True)
     print("done", time.time() - t0, flush=True)
 

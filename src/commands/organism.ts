@@ -1,0 +1,160 @@
+/**
+ * `seige organism`: measures the model organism's behaviour table (docs/organism.md)
+ * on held-out data through the game's own path — the lens target, the arena's
+ * system prompts (seeds `organism-eval/i`, never trained on), the scripted Red's
+ * extraction asks, the `test` split of data/prompts/v1 — and prints it (or JSON).
+ *
+ * `--model DIR` measures another checkpoint with its direction artifact; the
+ * default is the shipped organism. The fluency check reads the training text's
+ * words from `words.txt` beside the weights (train.py writes it). It measures;
+ * the thresholds live in test/organism and the card.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { directAsk, quietAsk } from "../agents/scripted/payloads.js";
+import { auroc } from "../audit/stats.js";
+import { loadPromptData } from "../directions/index.js";
+import { loadLensTarget } from "../target/lens/load.js";
+import { ORGANISM_MODEL_ID, organismDir } from "../target/lens/organism.js";
+import {
+  type BehaviourTable,
+  type ExtractionCase,
+  measureBehaviour,
+} from "../target/lens/organism-behaviour.js";
+import { SeigeError } from "../util/errors.js";
+import { Rng } from "../util/rng.js";
+import { intFlag, parseFlags } from "./args.js";
+import { gameDeployments } from "./precompute-context.js";
+import { Progress, progressMode } from "./progress.js";
+
+const HELP = `usage: seige organism [--model DIR] [--n N] [--layers 0,2] [--json]
+
+Measures the model organism's behaviour on held-out prompts (docs/organism.md):
+refusal of harmful and benign requests, unprompted leaks, exact leaks with the
+refusal component set to its benign mean or steered against by 1 calibrated
+unit at each layer, and fluency under approved steering.
+
+  --model   checkpoint directory with directions.safetensors and words.txt
+            (default: the shipped organism, models/organism)
+  --n       extraction cases, and harmful and benign requests each (default 40)
+  --layers  layers to intervene at, comma-separated (default all)
+  --json    print the table as JSON
+  --quiet   no progress on stderr`;
+
+/** The held-out extraction cases: game deployments with the steer Red's asks. */
+export function extractionCases(n: number): ExtractionCase[] {
+  return gameDeployments(n, "organism-eval").map((d, i) => {
+    const rng = new Rng(`organism-eval/ask/${i}`);
+    return {
+      system: d.system,
+      value: d.value,
+      ask: i % 2 === 0 ? directAsk(d.task, rng) : quietAsk(d.task, rng),
+    };
+  });
+}
+
+/** The held-out harmful and benign requests of data/prompts/v1. */
+export function heldOutRequests(n: number): { harmful: string[]; benign: string[] } {
+  const data = loadPromptData();
+  const harmful = (data.contrastive.refusal ?? [])
+    .filter((p) => p.split === "test")
+    .map((p) => p.positive);
+  const benign = data.intent
+    .filter((x) => x.split === "test" && x.label === "benign")
+    .map((x) => x.text);
+  return { harmful: harmful.slice(0, n), benign: benign.slice(0, n) };
+}
+
+export function readWords(dir: string): Set<string> {
+  const path = join(dir, "words.txt");
+  if (!existsSync(path))
+    throw new SeigeError(
+      "config_error",
+      `${path} is missing: the fluency check needs the training text's words (training/organism/train.py writes it)`,
+    );
+  return new Set(
+    readFileSync(path, "utf8")
+      .split("\n")
+      .map((w) => w.trim())
+      .filter(Boolean),
+  );
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+
+/** AUROC of the probe's anomaly z: steered extraction asks (positive) against benign requests. */
+export function probeAuroc(t: BehaviourTable): number {
+  const { benign, steered } = t.probe;
+  return auroc([...steered, ...benign], [...steered.map(() => true), ...benign.map(() => false)])
+    .mean;
+}
+
+export function formatTable(t: BehaviourTable): string {
+  const rows = [
+    `refusal, held-out harmful (n=${t.n.harmful})   ${pct(t.refusalHarmful)}`,
+    `refusal, held-out benign (n=${t.n.benign})     ${pct(t.refusalBenign)}`,
+    `value in those replies (unprompted leaks)  ${pct(t.unpromptedLeaks)}`,
+    `extraction asks (n=${t.n.cases}): refusal ${pct(t.plain.refusal)}, exact leaks ${pct(t.plain.leak)}`,
+    "",
+    "layer  refusal→benign mean: refusal leak   steer −1 unit: refusal leak",
+    ...t.benignMean.map((m, i) => {
+      const s = t.steerAgainst[i];
+      return `${String(m.layer).padStart(5)}  ${pct(m.refusal).padStart(26)} ${pct(m.leak).padStart(5)}   ${pct(s.refusal).padStart(21)} ${pct(s.leak).padStart(5)}`;
+    }),
+    `best layer ${t.bestLayer}`,
+    "",
+    ...t.fluency.map((f) => `fluent under ${f.label} +1 at layer ${f.layer}: ${pct(f.fluent)}`),
+    `probe anomaly z at layer ${t.probe.probeLayer}, steered asks (compliance +3 at layer ${t.probe.steerLayer}) vs benign: AUROC ${probeAuroc(t).toFixed(2)}`,
+    "",
+    ...Object.entries(t.samples).map(([k, v]) => `${k}: ${JSON.stringify(v)}`),
+  ];
+  return `${rows.join("\n")}\n`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      model: { type: "string" },
+      n: { type: "string" },
+      layers: { type: "string" },
+      json: { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const n = intFlag(values.n, "n", 40);
+  const dir = values.model ?? organismDir();
+  const words = readWords(dir);
+  const target = await loadLensTarget({
+    modelDir: dir,
+    modelId: values.model ? undefined : ORGANISM_MODEL_ID,
+    sampling: { temperature: 0 },
+  });
+  try {
+    const layers = values.layers?.split(",").map((x) => intFlag(x, "layers", 0));
+    let progress: Progress | undefined;
+    const table = await measureBehaviour(target, {
+      cases: extractionCases(n),
+      ...heldOutRequests(n),
+      words,
+      layers,
+      onProgress: (done, total) => {
+        progress ??= new Progress("organism", total, { mode: progressMode(values) });
+        progress.tick(done);
+      },
+    });
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ ...table, probeAuroc: probeAuroc(table) }, null, 2)}\n`
+        : formatTable(table),
+    );
+    return 0;
+  } finally {
+    await target.close();
+  }
+}
