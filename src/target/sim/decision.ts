@@ -17,7 +17,7 @@
  */
 import { hash32, Rng } from "../../util/rng.js";
 import type { TargetRequest } from "../types.js";
-import { SIM_GEOMETRY, type SimGeometry } from "./geometry.js";
+import { type SimGeometry, simGeometry } from "./geometry.js";
 import { type Features, type LexicalReading, readRequest } from "./lexical.js";
 import { computeResidual, type ResidualTrace } from "./residual.js";
 
@@ -57,7 +57,7 @@ export function contentKeyOf(request: TargetRequest): string {
  * The largest total steer norm applied at one layer, in units of T_l (calibrated
  * magnitude × that layer's `steerUnit`; 0 without steering).
  */
-export function maxSteerPerLayer(request: TargetRequest, geo: SimGeometry = SIM_GEOMETRY): number {
+export function maxSteerPerLayer(request: TargetRequest, geo: SimGeometry = simGeometry()): number {
   const total = new Map<number, number>();
   for (const iv of request.interventions) {
     if (iv.kind === "steer")
@@ -134,7 +134,7 @@ export function evaluateRequest(geo: SimGeometry, request: TargetRequest): SimEv
 }
 
 /** The lead's calibration entry point: leak probabilities for one request. */
-export function simDecision(request: TargetRequest, geo: SimGeometry = SIM_GEOMETRY): SimDecision {
+export function simDecision(request: TargetRequest, geo: SimGeometry = simGeometry()): SimDecision {
   return evaluateRequest(geo, request).decision;
 }
 
