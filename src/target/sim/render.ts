@@ -9,6 +9,7 @@
  * draws from the request's own Rng stream. It decides nothing.
  */
 import { Rng } from "../../util/rng.js";
+import { TextMemo } from "../../util/text-memo.js";
 import { refusalText } from "../refusals.js";
 import type { SimOutcome } from "./decision.js";
 import type { SimGeometry } from "./geometry.js";
@@ -120,18 +121,20 @@ const TRAILING = new Set([
 
 /** A few words of the request, minus its lead-in ("can you help me ..."), to name its topic. */
 function topicOf(reading: LexicalReading, turnText: string): string {
+  const words = TOPIC_WORDS.get(turnText);
+  return words !== "" ? `"${words}"` : reading.injected ? "that document" : "your request";
+}
+
+/** The topic's words of a text ("" when none), memoised: benign texts recur. */
+const TOPIC_WORDS = new TextMemo((turnText: string): string => {
   const plain = turnText
     .replace(/[^\p{L}\p{N}\s'-]/gu, " ")
     .replace(/\s+/g, " ")
     .trim();
   const words = plain.replace(LEAD_IN, "").split(" ").filter(Boolean).slice(0, 6);
   while (words.length > 1 && TRAILING.has(words[words.length - 1].toLowerCase())) words.pop();
-  return words.length > 0
-    ? `"${words.join(" ")}"`
-    : reading.injected
-      ? "that document"
-      : "your request";
-}
+  return words.join(" ");
+});
 
 export type Style = "neutral" | "formality" | "brevity" | "positivity";
 
