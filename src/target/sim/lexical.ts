@@ -111,6 +111,13 @@ export function splitMessages(messages: readonly ChatMessage[]): {
   return { turn: body[body.length - 1], history: body.slice(0, -1) };
 }
 
+/** The new turn alone (the last non-system message): `splitMessages(m).turn` without copying the history. */
+export function lastTurn(messages: readonly ChatMessage[]): ChatMessage | undefined {
+  for (let i = messages.length - 1; i >= 0; i--)
+    if (messages[i].role !== "system") return messages[i];
+  return undefined;
+}
+
 /** Target words weighted 1 (strong) or 0.5 (weak), capped at 1.2. */
 function targetWeight(t: string): number {
   return Math.min(1.2, count(STRONG_TARGET, t) + 0.5 * count(WEAK_TARGET, t));

@@ -177,14 +177,20 @@ export function renderOutput(geo: SimGeometry, input: RenderInput): string {
  * exceeds `threshold` (0.4: a steer of magnitude ≥ 0.5 there clears it; benign
  * content alone stays below).
  */
+const STYLE_LABELS = ["formality", "brevity", "positivity"] as const;
+
 export function styleOf(geo: SimGeometry, dev: readonly Float64Array[], threshold = 0.4): Style {
   let best: Style = "neutral";
   let bestValue = threshold;
+  const d = geo.config.dModel;
   for (let l = geo.config.decisionLayers[0]; l < dev.length; l++) {
-    for (const label of ["formality", "brevity", "positivity"] as const) {
-      const u = geo.dirs[l].get(label)!;
+    const packed = geo.packed[l];
+    const v = dev[l];
+    for (const label of STYLE_LABELS) {
+      // The packed row holds the same f32 values as dirs[l].get(label): the same products.
+      const o = geo.dirIndex.get(label)! * d;
       let p = 0;
-      for (let i = 0; i < u.length; i++) p += dev[l][i] * u[i];
+      for (let i = 0; i < d; i++) p += v[i] * packed[o + i];
       if (p / geo.norms[l] > bestValue) {
         best = label;
         bestValue = p / geo.norms[l];

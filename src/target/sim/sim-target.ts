@@ -22,7 +22,7 @@ import type {
 import { SIM_CONFIG } from "./config.js";
 import { contentKeyOf, evaluateRequest, type SimDecision, sampleOutcome } from "./decision.js";
 import { type SimGeometry, simGeometry } from "./geometry.js";
-import { readRequest, splitMessages } from "./lexical.js";
+import { lastTurn, readRequest } from "./lexical.js";
 import { renderOutput, styleOf } from "./render.js";
 import { computeResidual, continueResidual } from "./residual.js";
 import { searchSuffix } from "./suffix.js";
@@ -150,7 +150,7 @@ export class SimTarget implements TargetSystem {
           )
         : "neutral",
       guarded: request.guarded,
-      turnText: splitMessages(request.messages).turn?.content ?? "",
+      turnText: lastTurn(request.messages)?.content ?? "",
       rngKey: ev.contentKey,
     });
     if (request.maxNewTokens !== undefined) text = truncateTokens(text, request.maxNewTokens);
