@@ -7,7 +7,9 @@
  * ratio row compares ticks/s, the cost of a tick with probes and blocks. Also
  * the mean size of an observation as JSON (what a wire reply carries), from one
  * untimed episode, and issue 16's goal beside the figures: ≥ 20,000 steps/s,
- * ≥ 10x the original Python project's 2,132 steps/s in process.
+ * ≥ 10x the original Python project's 2,132 steps/s in process. Steps per CPU
+ * second (process.cpuUsage, all threads) moves less with a shared machine's load
+ * than steps per wall second, so compare builds with it.
  *
  *   npx tsx bench/arena.ts [--reps 7] [--episodes 40]
  */
@@ -57,23 +59,28 @@ async function measure(red: string, blue: string, stage: 1 | 2 | 3) {
   const b = resolvePolicy("blue", blue);
   const steps: number[] = [];
   const ticks: number[] = [];
+  const cpu: number[] = [];
   await playEpisode(env, r, b, { seed: 0, stage }); // warm-up (JIT)
   for (let rep = 0; rep < reps; rep++) {
     let nSteps = 0;
     let nTicks = 0;
     const t0 = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     for (let i = 0; i < episodes; i++) {
       const o = await playEpisode(env, r, b, { seed: rep * 1000 + i, stage });
       nSteps += o.steps;
       nTicks += o.summary.ticks;
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const used = process.cpuUsage(c0);
+    cpu.push(nSteps / ((used.user + used.system) / 1e6));
     steps.push(nSteps / seconds);
     ticks.push(nTicks / seconds);
   }
   return {
     steps: stat(steps),
     ticks: stat(ticks),
+    cpu: stat(cpu),
     bytes: await observationBytes(red, blue, stage),
   };
 }
@@ -89,7 +96,7 @@ console.log(
   }),
 );
 console.log(
-  `${"pairing".padEnd(32)}stage  ${"steps/s median (range)".padEnd(24)}${"ticks/s median (range)".padEnd(24)}bytes/obs  x original`,
+  `${"pairing".padEnd(32)}stage  ${"steps/s median (range)".padEnd(24)}${"ticks/s median (range)".padEnd(24)}bytes/obs  x original  steps per CPU-s`,
 );
 for (const stage of [1, 2, 3] as const) {
   const base = await measure("steer", "allow-all", stage);
@@ -101,7 +108,8 @@ for (const stage of [1, 2, 3] as const) {
   for (const [name, m] of rows)
     console.log(
       `${name.padEnd(32)}${String(stage).padEnd(7)}${cell(m.steps)}${cell(m.ticks)}` +
-        `${m.bytes.toFixed(0).padEnd(11)}${(m.steps.median / ORIGINAL_STEPS_PER_S).toFixed(2)}`,
+        `${m.bytes.toFixed(0).padEnd(11)}${(m.steps.median / ORIGINAL_STEPS_PER_S).toFixed(2).padEnd(12)}` +
+        m.cpu.median.toFixed(0),
     );
   const ratio = (probe.ticks.median / base.ticks.median).toFixed(2);
   console.log(`  ticks/s, probe-threshold / baseline: ${ratio}`);

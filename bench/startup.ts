@@ -9,46 +9,18 @@
  *
  *   npx tsx bench/startup.ts [--starts 9]
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { startBareHttp } from "./baselines.js";
 import { benchHeader, median } from "./env-info.js";
-import { startServerProcess } from "./server-process.js";
+import { cpuSeconds, timeToHealth } from "./server-process.js";
 
 const { values } = parseArgs({ options: { starts: { type: "string", default: "9" } } });
 const starts = Number(values.starts);
 if (!existsSync(new URL("../dist/cli.js", import.meta.url))) {
   console.error("bench/startup.ts measures the built CLI: run `npm run build` first");
   process.exit(2);
-}
-
-/** CPU seconds (user + system) a process has used so far; NaN off Linux. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks (100 Hz).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Spawn of the built `seige serve --port 0` to its first /health 200: wall and CPU seconds. */
-async function timeStart(): Promise<{ wall: number; cpu: number }> {
-  const t0 = performance.now();
-  const server = await startServerProcess(1, 60_000, true);
-  try {
-    for (;;) {
-      const ok = await fetch(`${server.url}/health`)
-        .then((r) => r.status === 200)
-        .catch(() => false);
-      if (ok) return { wall: (performance.now() - t0) / 1000, cpu: cpuSeconds(server.pid) };
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  } finally {
-    await server.stop();
-  }
 }
 
 const load = () =>
@@ -61,8 +33,8 @@ const ours = { wall: [] as number[], cpu: [] as number[] };
 const bare = { wall: [] as number[], cpu: [] as number[] };
 for (let i = 0; i < starts; i++) {
   // Interleaved, so a burst of load on the shared machine hits both alike.
-  const o = await timeStart();
-  ours.wall.push(o.wall);
+  const o = await timeToHealth(true);
+  ours.wall.push(o.seconds);
   ours.cpu.push(o.cpu);
   const b = await startBareHttp();
   bare.wall.push(b.startS);
