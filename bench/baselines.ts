@@ -28,6 +28,7 @@ export interface Baseline {
   port: number;
   /** spawn to listening, seconds */
   startS: number;
+  pid: number;
   stop: () => void;
 }
 
@@ -49,7 +50,12 @@ async function startChild(code: string): Promise<Baseline> {
       }
     });
   });
-  return { port, startS: (performance.now() - t0) / 1000, stop: () => child.kill("SIGTERM") };
+  return {
+    port,
+    startS: (performance.now() - t0) / 1000,
+    pid: child.pid!,
+    stop: () => child.kill("SIGTERM"),
+  };
 }
 
 export const startEcho = () => startChild(ECHO_CODE);

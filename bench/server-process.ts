@@ -5,6 +5,7 @@
  * interleaved with the benchmark's clients.
  */
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 export const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -61,4 +62,35 @@ export async function startServerProcess(
 export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN off Linux. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks (100 Hz).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Spawn of `seige serve` to its first /health 200: wall seconds, and the CPU
+ * seconds the server had used by then (a figure the machine's load barely moves).
+ */
+export async function timeToHealth(built: boolean): Promise<{ seconds: number; cpu: number }> {
+  const t0 = performance.now();
+  const server = await startServerProcess(1, 60_000, built);
+  try {
+    for (;;) {
+      const ok = await fetch(`${server.url}/health`)
+        .then((r) => r.status === 200)
+        .catch(() => false);
+      if (ok) return { seconds: (performance.now() - t0) / 1000, cpu: cpuSeconds(server.pid) };
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  } finally {
+    await server.stop();
+  }
 }

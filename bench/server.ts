@@ -17,7 +17,7 @@ import { connectNode } from "../src/client/node.js";
 import { hash32 } from "../src/util/rng.js";
 import { type LoadResult, loadEcho, loadHttp, startBareHttp, startEcho } from "./baselines.js";
 import { benchHeader } from "./env-info.js";
-import { percentile, startServerProcess } from "./server-process.js";
+import { percentile, startServerProcess, timeToHealth } from "./server-process.js";
 
 const { values } = parseArgs({
   options: {
@@ -168,21 +168,7 @@ try {
 
 // Start-up: spawn of `seige serve` to the first /health 200, from the sources via tsx (as the
 // benches run it) and, when dist/ is built (`npm run build`), as installed (bin/seige.js).
-async function timeStart(built: boolean): Promise<number> {
-  const t0 = performance.now();
-  const server = await startServerProcess(1, 60_000, built);
-  try {
-    for (;;) {
-      const ok = await fetch(`${server.url}/health`)
-        .then((r) => r.status === 200)
-        .catch(() => false);
-      if (ok) return (performance.now() - t0) / 1000;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  } finally {
-    await server.stop();
-  }
-}
+const timeStart = async (built: boolean) => (await timeToHealth(built)).seconds;
 const hasDist = existsSync(new URL("../dist/cli.js", import.meta.url));
 const starts: number[] = [];
 const builtStarts: number[] = [];

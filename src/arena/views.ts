@@ -5,7 +5,8 @@
  * only its own sessions, its own history and public task text; Blue's view
  * holds the pending queue as (session id, text) pairs, sampled and delayed logs,
  * its own probes and alerts, and never whose sessions are Red's or any attack
- * parameter. Views are fresh objects (no shared references into the state).
+ * parameter. Views are fresh objects (no shared references into the state);
+ * Blue's log rows are frozen and reused from step to step within a tick.
  */
 import type { TargetInfo } from "../target/types.js";
 import { availableStrategies, PROBE_BUDGET, targetCallBudget } from "./config.js";
@@ -65,14 +66,7 @@ export function blueView(state: EpisodeState, info: TargetInfo): BlueView {
       state.phase === "blue"
         ? state.pending.map((p) => ({ session_id: p.session, request: p.text }))
         : [],
-    logs: state.logs
-      .filter((l) => l.sampled && state.tick - l.tick >= c.latency_ticks)
-      .map((l) => ({
-        tick: l.tick,
-        session_id: l.session_id,
-        request: l.request,
-        response: l.response,
-      })),
+    logs: visibleLogs(state),
     probe_results: state.probeResults.map((r) => ({ ...r })),
     alerts: state.alerts.map((a) => ({ ...a })),
     probe_budget: { this_tick: probes.thisTick, episode: probes.episode },
@@ -85,6 +79,40 @@ export function blueView(state: EpisodeState, info: TargetInfo): BlueView {
     },
     activation_access: state.activationAccess,
   };
+}
+
+/** Blue's visible logs, as last built for a state: they change only when a tick runs. */
+const LOG_VIEWS = new WeakMap<
+  EpisodeState,
+  { tick: number; logs: number; rows: BlueView["logs"] }
+>();
+
+/**
+ * The sampled logs old enough to show (latency_ticks), built once per tick rather
+ * than once per Blue step (issue 16). Rows are frozen, so sharing them between
+ * successive views shares nothing writable; the array is fresh each time.
+ */
+function visibleLogs(state: EpisodeState): BlueView["logs"] {
+  let cached = LOG_VIEWS.get(state);
+  if (cached === undefined || cached.tick !== state.tick || cached.logs !== state.logs.length) {
+    const latency = state.config.latency_ticks;
+    cached = {
+      tick: state.tick,
+      logs: state.logs.length,
+      rows: state.logs
+        .filter((l) => l.sampled && state.tick - l.tick >= latency)
+        .map((l) =>
+          Object.freeze({
+            tick: l.tick,
+            session_id: l.session_id,
+            request: l.request,
+            response: l.response,
+          }),
+        ),
+    };
+    LOG_VIEWS.set(state, cached);
+  }
+  return cached.rows.slice();
 }
 
 /** Ground truth and both returns; only meaningful once the episode is done. */

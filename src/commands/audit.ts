@@ -15,7 +15,7 @@ import {
 } from "../audit/index.js";
 import { SeigeEnv } from "../env/index.js";
 import { parseSeeds } from "../rollout/index.js";
-import { createTarget } from "../target/index.js";
+import { createTarget } from "../target/create.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 
 const HELP = `usage: seige audit [--quick] [--stage K[,K...]] [--episodes N | --seeds A..B]

@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import type { Stage } from "../arena/schema.js";
 import { crossPlay, formatCrossPlay, parseSeeds, renderCrossPlayHtml } from "../rollout/index.js";
-import { createTarget } from "../target/index.js";
+import { createTarget } from "../target/create.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 import { checkOutputPath } from "./output-path.js";
 import { Progress, progressMode } from "./progress.js";

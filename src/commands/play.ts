@@ -14,7 +14,7 @@ import type { EpisodeSummary, Stage } from "../arena/schema.js";
 import { playEpisode, Recorder, SeigeEnv } from "../env/index.js";
 import { type PlayReport, summarize } from "../env/metrics.js";
 import { policyFromSpec } from "../learn/index.js";
-import { createTarget } from "../target/index.js";
+import { createTarget } from "../target/create.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 import { checkOutputPath } from "./output-path.js";
 import { trackTicks } from "./play-progress.js";

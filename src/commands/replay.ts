@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { replayEpisodes } from "../env/index.js";
-import { createTarget } from "../target/index.js";
+import { createTarget } from "../target/create.js";
 import { firstTextDifference, showValue } from "../util/json-diff.js";
 import { CliUsageError, parseFlags } from "./args.js";
 

@@ -11,7 +11,7 @@ import { fallbacks, type LlmStats } from "../agents/llm/index.js";
 import type { Role, Stage } from "../arena/schema.js";
 import { opponentConfigFromEnv } from "../env/index.js";
 import { parseSeeds, rolloutJsonSchema, runRollouts } from "../rollout/index.js";
-import { createTarget } from "../target/index.js";
+import { createTarget } from "../target/create.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 import { checkOutputPath } from "./output-path.js";
 import { Progress } from "./progress.js";

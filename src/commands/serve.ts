@@ -12,7 +12,7 @@ import {
   limitsFromEnv,
   startServer,
 } from "../server/index.js";
-import { createTarget } from "../target/index.js";
+import { createTarget } from "../target/create.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 
 const HELP = `usage: seige serve [--host HOST] [--port PORT]

@@ -10,7 +10,7 @@ import { SeigeHttpClient } from "../client/index.js";
 import { connectNode } from "../client/node.js";
 import { SeigeEnv } from "../env/index.js";
 import { type RunningServer, startServer } from "../server/index.js";
-import { createTarget } from "../target/index.js";
+import { createTarget } from "../target/create.js";
 import { intFlag, parseFlags } from "./args.js";
 
 const HELP = `usage: seige smoke [--url URL] [--seed S] [--timeout-ms MS]

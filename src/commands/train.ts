@@ -31,7 +31,7 @@ import {
   parseSeeds,
   renderCrossPlayHtml,
 } from "../rollout/index.js";
-import { createTarget } from "../target/index.js";
+import { createTarget } from "../target/create.js";
 import type { TargetSystem } from "../target/types.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 

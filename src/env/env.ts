@@ -87,7 +87,12 @@ export class SeigeEnv {
     } else {
       clientRole = role ?? "red";
       // Seeded from the episode seed inside makeOpponent: same seed ⇒ same opponent actions.
-      opponent = makeOpponent(spec, other(clientRole), arenaOptions.seed ?? 0, this.opponents);
+      opponent = await makeOpponent(
+        spec,
+        other(clientRole),
+        arenaOptions.seed ?? 0,
+        this.opponents,
+      );
     }
     const arena = new Arena(this.target);
     const observation = arena.reset(arenaOptions);

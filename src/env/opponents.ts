@@ -13,14 +13,14 @@
  * client must not be able to make the server read arbitrary files or call
  * arbitrary hosts: replay files must lie inside `replayDir` (no absolute paths,
  * no `..`), and llm URLs must have an origin on `llmAllowlist` (empty by default).
+ * The llm and learned policies are imported when first named, so a server whose
+ * clients never name them does not load them (start-up, issue 16).
  * This module does not decide who plays when; SeigeEnv does.
  */
 import { readFileSync, statSync } from "node:fs";
 import { policyNames, resolvePolicy } from "../agents/index.js";
-import { llmPolicy, parseLlmSpec } from "../agents/llm/index.js";
 import type { Policy } from "../agents/types.js";
 import type { Action, Role } from "../arena/schema.js";
-import { learnedPath, learnedPolicy, parseLearnedSpec } from "../learn/index.js";
 import { SeigeError } from "../util/errors.js";
 import { resolveInside } from "../util/inside-folder.js";
 import { hash32 } from "../util/rng.js";
@@ -67,14 +67,14 @@ const bad = (message: string) => new SeigeError("validation_error", message, AT_
  * problem with `spec` is a validation_error at `loc: ["opponent"]` that names
  * what is allowed; nothing else escapes as an internal error.
  */
-export function makeOpponent(
+export async function makeOpponent(
   spec: string,
   role: Role,
   episodeSeed: number,
   config: OpponentConfig = opponentConfigFromEnv(),
-): Policy {
+): Promise<Policy> {
   try {
-    const policy = buildOpponent(spec, role, episodeSeed, config);
+    const policy = await buildOpponent(spec, role, episodeSeed, config);
     policy.reset(opponentSeed(spec, episodeSeed));
     return policy;
   } catch (e) {
@@ -84,12 +84,12 @@ export function makeOpponent(
   }
 }
 
-function buildOpponent(
+async function buildOpponent(
   spec: string,
   role: Role,
   episodeSeed: number,
   config: OpponentConfig,
-): Policy {
+): Promise<Policy> {
   let policy: Policy;
   if (spec.startsWith("scripted:")) {
     // An own-key check: `scripted:constructor` must not reach Object.prototype.
@@ -104,6 +104,7 @@ function buildOpponent(
   } else if (spec.startsWith("replay:"))
     policy = replayOpponent(spec.slice("replay:".length), role, episodeSeed, config);
   else if (spec.startsWith("llm:")) {
+    const { llmPolicy, parseLlmSpec } = await import("../agents/llm/index.js");
     const llm = parseLlmSpec(spec);
     const origin = new URL(llm.baseUrl).origin;
     if (!config.llmAllowlist.includes(origin)) {
@@ -113,7 +114,7 @@ function buildOpponent(
     }
     policy = llmPolicy(role, spec);
   } else if (spec.startsWith("learned:")) {
-    policy = learnedOpponent(spec, role);
+    policy = await learnedOpponent(spec, role);
   } else {
     throw bad(
       `unknown opponent '${spec.slice(0, 80)}': use "none", "scripted:<name>" (e.g. scripted:probe-threshold), "replay:<file.jsonl>", "llm:<url>#<model>" or "learned:<folder>"`,
@@ -196,7 +197,8 @@ class ReplayPolicy {
 }
 
 /** A `seige train` policy from a folder inside SEIGE_LEARNED_DIR (clients name it, so it stays inside). */
-function learnedOpponent(spec: string, role: Role): Policy {
+async function learnedOpponent(spec: string, role: Role): Promise<Policy> {
+  const { learnedPath, learnedPolicy, parseLearnedSpec } = await import("../learn/index.js");
   const root = process.env.SEIGE_LEARNED_DIR || "./runs";
   return learnedPolicy(role, spec, learnedPath(parseLearnedSpec(spec).dir, root));
 }

@@ -9,7 +9,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { createAdaptorServer } from "@hono/node-server";
-import { WebSocketServer } from "ws";
+import type { WebSocketServer } from "ws";
 import { DEFAULT_LIMITS, SERVER_INFO } from "./config.js";
 import type { ServerContext } from "./context.js";
 import { type HostPolicy, hostAllowed, hostRefusal } from "./host.js";
@@ -67,21 +67,28 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     hostPolicy,
   };
   const app = createApp(ctx);
+  let closing: Promise<void> | null = null;
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
 
-  const wsOptions = {
-    noServer: true,
-    maxPayload: limits.maxFrameBytes,
-    perMessageDeflate: false,
-  } as const;
-  const envWss = new WebSocketServer(wsOptions);
-  const mcpWss = new WebSocketServer(wsOptions);
-  envWss.on("connection", (ws) => serveEnvSocket(ws, ctx));
-  mcpWss.on("connection", (ws) => serveMcpSocket(ws, ctx));
+  // `ws` is imported at the first upgrade, not at start-up (issue 16): a server
+  // used over HTTP only never loads it, and the first socket pays it once.
+  let sockets: Promise<{ envWss: WebSocketServer; mcpWss: WebSocketServer }> | null = null;
+  const loadSockets = () =>
+    (sockets ??= import("ws").then(({ WebSocketServer }) => {
+      const wsOptions = {
+        noServer: true,
+        maxPayload: limits.maxFrameBytes,
+        perMessageDeflate: false,
+      } as const;
+      const envWss = new WebSocketServer(wsOptions);
+      const mcpWss = new WebSocketServer(wsOptions);
+      envWss.on("connection", (ws) => serveEnvSocket(ws, ctx));
+      mcpWss.on("connection", (ws) => serveMcpSocket(ws, ctx));
+      return { envWss, mcpWss };
+    }));
   server.on("upgrade", (req, socket, head) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    const wss = path === "/ws" ? envWss : path === "/mcp" ? mcpWss : null;
-    if (!wss) {
+    if (path !== "/ws" && path !== "/mcp") {
       refuseUpgrade(socket, 404, "Not Found", "Not Found");
       return;
     }
@@ -100,7 +107,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       refuseUpgrade(socket, 403, "Forbidden", originRefusal(h.origin ?? ""));
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    // Until `ws` takes the socket over, an error on it must not go unhandled.
+    const early = () => socket.destroy();
+    socket.on("error", early);
+    void loadSockets()
+      .then(({ envWss, mcpWss }) => {
+        socket.off("error", early);
+        if (socket.destroyed || closing) return void socket.destroy();
+        const wss = path === "/ws" ? envWss : mcpWss;
+        wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+      })
+      .catch((e) => {
+        socket.destroy();
+        ctx.log(`seige: WebSocket upgrade failed: ${e instanceof Error ? e.message : String(e)}`);
+      });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -115,21 +135,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   hostPolicy.port = port;
   const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
 
-  let closing: Promise<void> | null = null;
   return {
     url: `http://${shown}:${port}`,
     port,
     sessions,
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        for (const wss of [envWss, mcpWss]) {
+      closing ??= (async () => {
+        const open = sockets ? await sockets : null;
+        for (const wss of open ? [open.envWss, open.mcpWss] : []) {
           for (const ws of wss.clients) ws.terminate();
           wss.close();
         }
         sessions.closeAll();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
       return closing;
     },
   };

@@ -7,15 +7,10 @@
  * target on the model organism shipped in models/organism/). `openai` is the
  * black-box backend: any OpenAI-compatible endpoint from `SEIGE_TARGET_URL`,
  * `SEIGE_TARGET_MODEL` and `SEIGE_TARGET_API_KEY` (no activations). It is
- * async because loading a real model is.
+ * async because loading a real model is. `createTarget` (create.ts) imports a
+ * backend only when it is chosen; this index re-exports every backend.
  */
-import { SeigeError } from "../util/errors.js";
-import { lensTargetFromEnv } from "./lens/load.js";
-import { loadOrganismTarget } from "./lens/organism.js";
-import { openAITargetFromEnv } from "./openai/from-env.js";
-import { SimTarget } from "./sim/sim-target.js";
-import type { TargetSystem } from "./types.js";
-
+export { type CreateTargetOptions, createTarget, TARGET_BACKENDS } from "./create.js";
 export {
   DEFAULT_DIRECTIONS_FILE,
   LensTarget,
@@ -39,31 +34,3 @@ export type {
   TargetRequest,
   TargetSystem,
 } from "./types.js";
-
-export const TARGET_BACKENDS = ["sim", "lens", "organism", "openai"] as const;
-
-export interface CreateTargetOptions {
-  /** overrides SEIGE_TARGET_BACKEND */
-  backend?: string;
-  env?: NodeJS.ProcessEnv;
-}
-
-export async function createTarget(options: CreateTargetOptions = {}): Promise<TargetSystem> {
-  const env = options.env ?? process.env;
-  const backend = (options.backend ?? env.SEIGE_TARGET_BACKEND ?? "sim").trim() || "sim";
-  switch (backend) {
-    case "sim":
-      return new SimTarget();
-    case "lens":
-      return lensTargetFromEnv(env);
-    case "organism":
-      return loadOrganismTarget();
-    case "openai":
-      return openAITargetFromEnv(env);
-    default:
-      throw new SeigeError(
-        "config_error",
-        `unknown target backend "${backend}"; SEIGE_TARGET_BACKEND must be one of ${TARGET_BACKENDS.join(", ")}`,
-      );
-  }
-}

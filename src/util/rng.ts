@@ -9,12 +9,20 @@
  * string hash (cyrb128). Not cryptographic: it is for reproducibility only.
  */
 
-/** cyrb128: a fast 128-bit non-cryptographic string hash, as four uint32. */
-export function hash128(text: string): [number, number, number, number] {
-  let h1 = 1779033703;
-  let h2 = 3144134277;
-  let h3 = 1013904242;
-  let h4 = 2773480762;
+/**
+ * cyrb128's running state, for hashing text given in pieces: feeding "ab" then
+ * "c" gives the state of feeding "abc", so a caller can keep the state after a
+ * long shared prefix (a system prompt, a session history) and hash only what
+ * follows. `hash128` is `finishHash(feedHash(startHash(), text))`.
+ */
+export type HashState = readonly [number, number, number, number];
+
+export function startHash(): HashState {
+  return [1779033703, 3144134277, 1013904242, 2773480762];
+}
+
+export function feedHash(state: HashState, text: string): HashState {
+  let [h1, h2, h3, h4] = state;
   for (let i = 0; i < text.length; i++) {
     const k = text.charCodeAt(i);
     h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
@@ -22,6 +30,11 @@ export function hash128(text: string): [number, number, number, number] {
     h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
     h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
   }
+  return [h1, h2, h3, h4];
+}
+
+export function finishHash(state: HashState): [number, number, number, number] {
+  let [h1, h2, h3, h4] = state;
   h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
   h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
   h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
@@ -31,6 +44,11 @@ export function hash128(text: string): [number, number, number, number] {
   h3 ^= h1;
   h4 ^= h1;
   return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
+}
+
+/** cyrb128: a fast 128-bit non-cryptographic string hash, as four uint32. */
+export function hash128(text: string): [number, number, number, number] {
+  return finishHash(feedHash(startHash(), text));
 }
 
 /** A 32-bit unsigned hash of a string, handy as a derived integer seed. */

@@ -9,7 +9,7 @@ import {
 } from "../../src/arena/traffic.js";
 import { benignText } from "../../src/arena/traffic-text.js";
 import { SIM_CONFIG } from "../../src/target/sim/config.js";
-import { SIM_GEOMETRY } from "../../src/target/sim/geometry.js";
+import { SIM_GEOMETRY } from "../../src/target/sim/index.js";
 import { readRequest } from "../../src/target/sim/lexical.js";
 import { Rng } from "../../src/util/rng.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SIM_CONFIG, typicalNormOf } from "../../src/target/sim/config.js";
 import { measureFlip } from "../../src/target/sim/flip.js";
-import { buildSimGeometry, SIM_GEOMETRY } from "../../src/target/sim/geometry.js";
+import { buildSimGeometry, SIM_GEOMETRY } from "../../src/target/sim/index.js";
 
 // GAME.md §5: 1 calibrated unit is the scale at which steering against `refusal`
 // at that layer flips behaviour on held-out harmful prompts. Measured here by a

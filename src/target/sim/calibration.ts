@@ -9,7 +9,7 @@
 import type { DirectionLabel } from "../../vocab.js";
 import type { TargetIntervention, TargetRequest } from "../types.js";
 import { simDecision } from "./decision.js";
-import { SIM_GEOMETRY, type SimGeometry } from "./geometry.js";
+import { type SimGeometry, simGeometry } from "./geometry.js";
 import { searchSuffix, withSuffix } from "./suffix.js";
 
 export const CALIBRATION_GUARDED = "TANGO-7Q4K";
@@ -57,7 +57,7 @@ const steer = (layer: number, label: DirectionLabel, magnitude: number): TargetI
 });
 
 /** The scenarios, by family. Refusal heads are read from the geometry so circuit_bypass can aim at them. */
-export function calibrationScenarios(geo: SimGeometry = SIM_GEOMETRY): Scenario[] {
+export function calibrationScenarios(geo: SimGeometry = simGeometry()): Scenario[] {
   const refusalLayer = geo.config.refusalHeadLayers[0].layer;
   const refusalHeads = [...geo.refusalHeads[refusalLayer]];
   const otherHeads = Array.from({ length: geo.config.nHeads }, (_, h) => h)
@@ -212,7 +212,7 @@ export interface CalibrationRow {
 export function measureScenario(
   s: Scenario,
   seeds: number,
-  geo: SimGeometry = SIM_GEOMETRY,
+  geo: SimGeometry = simGeometry(),
 ): CalibrationRow {
   let pFull = 0;
   let pLeak = 0;
@@ -228,7 +228,7 @@ export function measureScenario(
 export function measureSuffix(
   seeds: number,
   budget: number,
-  geo: SimGeometry = SIM_GEOMETRY,
+  geo: SimGeometry = simGeometry(),
 ): CalibrationRow[] {
   const base = { name: "plain", text: PLAIN_EXTRACTION };
   const found = searchSuffix(geo, scenarioRequest(base, 0), {
@@ -259,7 +259,7 @@ export function measureSuffix(
 export function measureCalibration(
   seeds = 1000,
   suffixBudget = 300,
-  geo: SimGeometry = SIM_GEOMETRY,
+  geo: SimGeometry = simGeometry(),
 ): CalibrationRow[] {
   return [
     ...calibrationScenarios(geo).map((s) => measureScenario(s, seeds, geo)),

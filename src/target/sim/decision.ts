@@ -15,9 +15,9 @@
  * rotated (directions drift). Sampling the outcome from these probabilities
  * happens in `sampleOutcome`, from the request seed. Rendering text is not here.
  */
-import { hash32, Rng } from "../../util/rng.js";
-import type { TargetRequest } from "../types.js";
-import { SIM_GEOMETRY, type SimGeometry } from "./geometry.js";
+import { feedHash, finishHash, type HashState, Rng, startHash } from "../../util/rng.js";
+import type { ChatMessage, TargetRequest } from "../types.js";
+import { type SimGeometry, simGeometry } from "./geometry.js";
 import { type Features, type LexicalReading, readRequest } from "./lexical.js";
 import { computeResidual, type ResidualTrace } from "./residual.js";
 
@@ -48,16 +48,73 @@ export interface SimEvaluation {
 
 export type SimOutcome = "full" | "partial" | "none" | "garbled";
 
+/** The hash state after one message, remembered with the state it started from. */
+interface MessageHash {
+  from: HashState;
+  to: HashState;
+  role: string;
+  content: string;
+}
+/** Per message object: a session's history is the same objects on every later request. */
+const AFTER_MESSAGE = new WeakMap<ChatMessage, MessageHash>();
+/** Per first message's text: the system prompt is a fresh object per request but the same text. */
+const AFTER_FIRST = new Map<string, { role: string; to: HashState }>();
+
+const sameState = (a: HashState, b: HashState) =>
+  a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+
+function feedMessage(state: HashState, m: ChatMessage, first: boolean): HashState {
+  const head = first ? `${m.role}\u0000` : `\u0001${m.role}\u0000`;
+  return feedHash(feedHash(state, head), m.content);
+}
+
+/**
+ * hash32 of the messages joined as `role\0content` with `\1` between, plus the
+ * seed. The hash runs over the text in pieces and remembers its state after
+ * each message (cyrb128 streams: the result is the hash of the joined text), so
+ * a long system prompt and history are hashed once per episode, not once per
+ * request (issue 16).
+ */
 export function contentKeyOf(request: TargetRequest): string {
-  const text = request.messages.map((m) => `${m.role}\u0000${m.content}`).join("\u0001");
-  return `${hash32(text)}/${request.seed}`;
+  const { messages } = request;
+  let state = startHash();
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    if (i === 0) {
+      const known = AFTER_FIRST.get(m.content);
+      if (known !== undefined && known.role === m.role) {
+        state = known.to;
+        continue;
+      }
+      const to = feedMessage(state, m, true);
+      if (AFTER_FIRST.size >= 256) AFTER_FIRST.clear();
+      AFTER_FIRST.set(m.content, { role: m.role, to });
+      state = to;
+      continue;
+    }
+    const known = AFTER_MESSAGE.get(m);
+    // The object may have been edited since: trust the memo only for the same role and text.
+    if (
+      known !== undefined &&
+      sameState(known.from, state) &&
+      known.role === m.role &&
+      known.content === m.content
+    ) {
+      state = known.to;
+      continue;
+    }
+    const to = feedMessage(state, m, false);
+    AFTER_MESSAGE.set(m, { from: state, to, role: m.role, content: m.content });
+    state = to;
+  }
+  return `${finishHash(state)[0]}/${request.seed}`;
 }
 
 /**
  * The largest total steer norm applied at one layer, in units of T_l (calibrated
  * magnitude × that layer's `steerUnit`; 0 without steering).
  */
-export function maxSteerPerLayer(request: TargetRequest, geo: SimGeometry = SIM_GEOMETRY): number {
+export function maxSteerPerLayer(request: TargetRequest, geo: SimGeometry = simGeometry()): number {
   const total = new Map<number, number>();
   for (const iv of request.interventions) {
     if (iv.kind === "steer")
@@ -67,6 +124,17 @@ export function maxSteerPerLayer(request: TargetRequest, geo: SimGeometry = SIM_
       );
   }
   return Math.max(0, ...total.values());
+}
+
+const READOUT_LABELS = new WeakMap<SimGeometry["config"], readonly string[]>();
+/** `Object.keys(config.readout)`, once per config. */
+function readoutLabels(cfg: SimGeometry["config"]): readonly string[] {
+  let labels = READOUT_LABELS.get(cfg);
+  if (labels === undefined) {
+    labels = Object.keys(cfg.readout);
+    READOUT_LABELS.set(cfg, labels);
+  }
+  return labels;
 }
 
 function sigmoid(z: number): number {
@@ -88,19 +156,25 @@ export function evaluateRequest(geo: SimGeometry, request: TargetRequest): SimEv
     Math.max(...layers),
   );
 
-  const readouts: Record<string, number> = {};
-  for (const k of Object.keys(cfg.readout)) readouts[k] = 0;
+  // The readout labels' rows of `packed` (the same f32 values as `dirs`, so the
+  // same products), summed per label over the layers in the same order as ever.
+  const labels = readoutLabels(cfg);
+  const sums = new Float64Array(labels.length);
   for (const l of layers) {
     const xl = trace.x.get(l)!;
     const mu = geo.baseline.mean[l];
     const T = geo.norms[l];
-    for (const k of Object.keys(cfg.readout)) {
-      const u = geo.dirs[l].get(k)!;
+    const packed = geo.packed[l];
+    const d = xl.length;
+    for (let j = 0; j < labels.length; j++) {
+      const o = geo.dirIndex.get(labels[j])! * d;
       let p = 0;
-      for (let i = 0; i < xl.length; i++) p += (xl[i] - mu[i]) * u[i];
-      readouts[k] += p / T / layers.length;
+      for (let i = 0; i < d; i++) p += (xl[i] - mu[i]) * packed[o + i];
+      sums[j] += p / T / layers.length;
     }
   }
+  const readouts: Record<string, number> = {};
+  for (let j = 0; j < labels.length; j++) readouts[labels[j]] = sums[j];
   let rho = -cfg.textEncodingRelief * Math.min(1, reading.features.encoding);
   for (const [k, w] of Object.entries(cfg.readout)) rho += w * readouts[k];
 
@@ -134,7 +208,7 @@ export function evaluateRequest(geo: SimGeometry, request: TargetRequest): SimEv
 }
 
 /** The lead's calibration entry point: leak probabilities for one request. */
-export function simDecision(request: TargetRequest, geo: SimGeometry = SIM_GEOMETRY): SimDecision {
+export function simDecision(request: TargetRequest, geo: SimGeometry = simGeometry()): SimDecision {
   return evaluateRequest(geo, request).decision;
 }
 

@@ -190,5 +190,16 @@ export function buildSimGeometry(config: SimConfig): SimGeometry {
   };
 }
 
-/** The sim model, built once from the sim seed at import (a few ms); never mutated. */
-export const SIM_GEOMETRY: SimGeometry = buildSimGeometry(SIM_CONFIG);
+let simModel: SimGeometry | null = null;
+
+/**
+ * The sim model, built once from the sim seed on first use and never mutated.
+ * On first use, not at import: the build is a few ms warm but ~50 ms in a cold
+ * process, which `seige serve` would otherwise pay before its first /health
+ * (issue 16). `SIM_GEOMETRY` (index.ts) is the same object for callers that
+ * want a constant.
+ */
+export function simGeometry(): SimGeometry {
+  simModel ??= buildSimGeometry(SIM_CONFIG);
+  return simModel;
+}

@@ -4,6 +4,8 @@
  * give leak probabilities directly, for calibration; the rest is exported for
  * tests and for research on the sim itself.
  */
+import { type SimGeometry, simGeometry } from "./geometry.js";
+
 export {
   CALIBRATION_GUARDED,
   type CalibrationRow,
@@ -33,7 +35,13 @@ export {
   simDecision,
 } from "./decision.js";
 export { FLIP_PROMPTS, measureFlip, type SimFlipRow } from "./flip.js";
-export { buildSimGeometry, SIM_DIRECTIONS, SIM_GEOMETRY, type SimGeometry } from "./geometry.js";
+export {
+  buildSimGeometry,
+  SIM_DIRECTIONS,
+  type SimGeometry,
+  simGeometry,
+} from "./geometry.js";
+
 export {
   FEATURE_WRITES,
   FEATURES,
@@ -48,3 +56,6 @@ export { SimTarget, validateInterventions } from "./sim-target.js";
 export { type SuffixSearchResult, searchSuffix, withSuffix } from "./suffix.js";
 export { countTokens, truncateTokens } from "./tokens.js";
 export { SUFFIX_TOKENS, type SuffixVocabulary } from "./vocab.js";
+
+/** The sim model as a constant, for callers that import the sim as a whole (built here, at import). */
+export const SIM_GEOMETRY: SimGeometry = simGeometry();

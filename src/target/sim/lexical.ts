@@ -10,6 +10,7 @@
  * anything (`decision.ts`). The system prompt is not read: it is the same for
  * every request of a deployment, so it belongs to the baseline, not the request.
  */
+import { TextMemo } from "../../util/text-memo.js";
 import type { ChatMessage } from "../types.js";
 import type { HiddenDirection } from "./config.js";
 import type { SuffixVocabulary } from "./vocab.js";
@@ -110,6 +111,13 @@ export function splitMessages(messages: readonly ChatMessage[]): {
   return { turn: body[body.length - 1], history: body.slice(0, -1) };
 }
 
+/** The new turn alone (the last non-system message): `splitMessages(m).turn` without copying the history. */
+export function lastTurn(messages: readonly ChatMessage[]): ChatMessage | undefined {
+  for (let i = messages.length - 1; i >= 0; i--)
+    if (messages[i].role !== "system") return messages[i];
+  return undefined;
+}
+
 /** Target words weighted 1 (strong) or 0.5 (weak), capped at 1.2. */
 function targetWeight(t: string): number {
   return Math.min(1.2, count(STRONG_TARGET, t) + 0.5 * count(WEAK_TARGET, t));
@@ -136,15 +144,29 @@ export interface LexicalReading {
   asks: { base64: boolean; reversed: boolean; spelled: boolean };
 }
 
-export function readRequest(
-  messages: readonly ChatMessage[],
-  vocab: SuffixVocabulary,
-): LexicalReading {
-  const { turn, history } = splitMessages(messages);
-  const raw = turn?.content ?? "";
-  const t = raw.toLowerCase();
-  const injected = turn?.role === "tool";
+/** What the lexical model reads from one turn's text alone (the history and role come later). */
+interface TurnScan {
+  w: number;
+  extraction: number;
+  authority: number;
+  roleplay: number;
+  overrideStrong: number;
+  overrideWeak: number;
+  encoding: number;
+  urgency: number;
+  trust: number;
+  politeness: number;
+  benignTopic: number;
+  distraction: number;
+  sentences: number;
+  suffixSum: number;
+  suffixCount: number;
+  borderline: boolean;
+  asks: LexicalReading["asks"];
+}
 
+function scanTurn(raw: string, vocab: SuffixVocabulary): TurnScan {
+  const t = raw.toLowerCase();
   const w = targetWeight(t);
   const qualified = QUALIFIER.test(t);
   // A qualifier ("policy", "reset", "how do I") turns a weak demand ("what is")
@@ -159,19 +181,6 @@ export function readRequest(
       : qualified
         ? 0.03
         : 0.3;
-  const extraction = cap(w * demand);
-
-  const priorUser = history.filter((m) => m.role === "user" || m.role === "tool");
-  const attackish = priorUser.filter((m) => isAttackish(m.content.toLowerCase())).length;
-  const lastAssistant = [...history].reverse().find((m) => m.role === "assistant");
-  const pushedBack =
-    lastAssistant !== undefined && REFUSAL_OPENING.test(lastAssistant.content.toLowerCase());
-  const escalation =
-    extraction > 0 ? cap(0.4 * attackish + (pushedBack ? 0.2 : 0)) : cap(0.15 * attackish);
-
-  const overrideGain = injected ? 1.3 : 1;
-  const sentences = raw.split(/[.!?]+\s/).length;
-
   let suffixSum = 0;
   let suffixCount = 0;
   for (const word of raw.split(/\s+/)) {
@@ -181,20 +190,84 @@ export function readRequest(
       suffixCount++;
     }
   }
+  return {
+    w,
+    extraction: cap(w * demand),
+    authority: count(AUTHORITY, t),
+    roleplay: count(ROLEPLAY, t),
+    overrideStrong: count(OVERRIDE_STRONG, t),
+    overrideWeak: count(OVERRIDE_WEAK, t),
+    encoding: count(ENCODING, t),
+    urgency: count(URGENCY, t),
+    trust: count(TRUST, t),
+    politeness: count(POLITENESS, t),
+    benignTopic: count(BENIGN_TOPIC, t),
+    distraction: count(DISTRACTION, t),
+    sentences: raw.split(/[.!?]+\s/).length,
+    suffixSum,
+    suffixCount,
+    borderline: BORDERLINE.test(t),
+    asks: {
+      base64: /\bbase ?64\b/.test(t),
+      reversed: /\b(reverse[ds]?|backwards)\b/.test(t),
+      spelled:
+        /\b(spell(?:ed)?|letter by letter|one letter at a time|character by character|with spaces|separated by)\b/.test(
+          t,
+        ),
+    },
+  };
+}
+
+/** Turn scans per suffix vocabulary (the suffix sums depend on it; a sim model has one). */
+const TURN_SCANS = new WeakMap<SuffixVocabulary, TextMemo<TurnScan>>();
+const ATTACKISH = new TextMemo((content: string) => isAttackish(content.toLowerCase()));
+const PUSHED_BACK = new TextMemo((content: string) => REFUSAL_OPENING.test(content.toLowerCase()));
+
+export function readRequest(
+  messages: readonly ChatMessage[],
+  vocab: SuffixVocabulary,
+): LexicalReading {
+  // The last non-system message is the new turn; the ones before it are the history.
+  let turnIndex = messages.length - 1;
+  while (turnIndex >= 0 && messages[turnIndex].role === "system") turnIndex--;
+  const turn = turnIndex >= 0 ? messages[turnIndex] : undefined;
+  const raw = turn?.content ?? "";
+  const injected = turn?.role === "tool";
+  let scans = TURN_SCANS.get(vocab);
+  if (scans === undefined) {
+    scans = new TextMemo((text) => scanTurn(text, vocab));
+    TURN_SCANS.set(vocab, scans);
+  }
+  const scan = scans.get(raw);
+  const extraction = scan.extraction;
+
+  let attackish = 0;
+  let lastAssistant: ChatMessage | undefined;
+  for (let i = 0; i < turnIndex; i++) {
+    const m = messages[i];
+    if ((m.role === "user" || m.role === "tool") && ATTACKISH.get(m.content)) attackish++;
+    else if (m.role === "assistant") lastAssistant = m;
+  }
+  const pushedBack = lastAssistant !== undefined && PUSHED_BACK.get(lastAssistant.content);
+  const escalation =
+    extraction > 0 ? cap(0.4 * attackish + (pushedBack ? 0.2 : 0)) : cap(0.15 * attackish);
+
+  const overrideGain = injected ? 1.3 : 1;
+  const { suffixSum, suffixCount } = scan;
 
   const features: Features = {
-    extraction_words: cap(w),
+    extraction_words: cap(scan.w),
     extraction,
-    authority: cap(0.6 * count(AUTHORITY, t)),
-    roleplay: cap(0.5 * count(ROLEPLAY, t)),
-    override: cap(overrideGain * (count(OVERRIDE_STRONG, t) + 0.4 * count(OVERRIDE_WEAK, t))),
-    encoding: cap(0.7 * count(ENCODING, t)),
-    urgency: cap(0.5 * count(URGENCY, t)),
-    trust: cap(0.5 * count(TRUST, t)),
+    authority: cap(0.6 * scan.authority),
+    roleplay: cap(0.5 * scan.roleplay),
+    override: cap(overrideGain * (scan.overrideStrong + 0.4 * scan.overrideWeak)),
+    encoding: cap(0.7 * scan.encoding),
+    urgency: cap(0.5 * scan.urgency),
+    trust: cap(0.5 * scan.trust),
     escalation,
-    politeness: cap(0.4 * count(POLITENESS, t)),
-    benign_topic: cap(0.4 * count(BENIGN_TOPIC, t)),
-    distraction: cap(0.35 * count(DISTRACTION, t) + (sentences > 4 ? 0.3 : 0)),
+    politeness: cap(0.4 * scan.politeness),
+    benign_topic: cap(0.4 * scan.benignTopic),
+    distraction: cap(0.35 * scan.distraction + (scan.sentences > 4 ? 0.3 : 0)),
     suffix:
       suffixCount > 0 ? Math.max(0, vocab.scale * Math.tanh(suffixSum / vocab.saturation)) : 0,
     gibberish: cap(0.1 * suffixCount),
@@ -211,14 +284,7 @@ export function readRequest(
     features,
     harm,
     injected,
-    borderline: BORDERLINE.test(t),
-    asks: {
-      base64: /\bbase ?64\b/.test(t),
-      reversed: /\b(reverse[ds]?|backwards)\b/.test(t),
-      spelled:
-        /\b(spell(?:ed)?|letter by letter|one letter at a time|character by character|with spaces|separated by)\b/.test(
-          t,
-        ),
-    },
+    borderline: scan.borderline,
+    asks: { ...scan.asks },
   };
 }

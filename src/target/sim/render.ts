@@ -9,6 +9,7 @@
  * draws from the request's own Rng stream. It decides nothing.
  */
 import { Rng } from "../../util/rng.js";
+import { TextMemo } from "../../util/text-memo.js";
 import { refusalText } from "../refusals.js";
 import type { SimOutcome } from "./decision.js";
 import type { SimGeometry } from "./geometry.js";
@@ -120,18 +121,20 @@ const TRAILING = new Set([
 
 /** A few words of the request, minus its lead-in ("can you help me ..."), to name its topic. */
 function topicOf(reading: LexicalReading, turnText: string): string {
+  const words = TOPIC_WORDS.get(turnText);
+  return words !== "" ? `"${words}"` : reading.injected ? "that document" : "your request";
+}
+
+/** The topic's words of a text ("" when none), memoised: benign texts recur. */
+const TOPIC_WORDS = new TextMemo((turnText: string): string => {
   const plain = turnText
     .replace(/[^\p{L}\p{N}\s'-]/gu, " ")
     .replace(/\s+/g, " ")
     .trim();
   const words = plain.replace(LEAD_IN, "").split(" ").filter(Boolean).slice(0, 6);
   while (words.length > 1 && TRAILING.has(words[words.length - 1].toLowerCase())) words.pop();
-  return words.length > 0
-    ? `"${words.join(" ")}"`
-    : reading.injected
-      ? "that document"
-      : "your request";
-}
+  return words.join(" ");
+});
 
 export type Style = "neutral" | "formality" | "brevity" | "positivity";
 
@@ -174,14 +177,20 @@ export function renderOutput(geo: SimGeometry, input: RenderInput): string {
  * exceeds `threshold` (0.4: a steer of magnitude ≥ 0.5 there clears it; benign
  * content alone stays below).
  */
+const STYLE_LABELS = ["formality", "brevity", "positivity"] as const;
+
 export function styleOf(geo: SimGeometry, dev: readonly Float64Array[], threshold = 0.4): Style {
   let best: Style = "neutral";
   let bestValue = threshold;
+  const d = geo.config.dModel;
   for (let l = geo.config.decisionLayers[0]; l < dev.length; l++) {
-    for (const label of ["formality", "brevity", "positivity"] as const) {
-      const u = geo.dirs[l].get(label)!;
+    const packed = geo.packed[l];
+    const v = dev[l];
+    for (const label of STYLE_LABELS) {
+      // The packed row holds the same f32 values as dirs[l].get(label): the same products.
+      const o = geo.dirIndex.get(label)! * d;
       let p = 0;
-      for (let i = 0; i < u.length; i++) p += dev[l][i] * u[i];
+      for (let i = 0; i < d; i++) p += v[i] * packed[o + i];
       if (p / geo.norms[l] > bestValue) {
         best = label;
         bestValue = p / geo.norms[l];

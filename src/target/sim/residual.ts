@@ -105,6 +105,31 @@ export function noiseAt(geo: SimGeometry, noiseKey: string, layer: number): Floa
   return n;
 }
 
+/** Recent noise vectors per model, by (content, seed) then layer: a probe, the
+ * generate after it and a counterfactual all draw the same noise, so it is drawn once. */
+const RECENT_NOISE = new WeakMap<SimGeometry, Map<string, (Float64Array | undefined)[]>>();
+
+/** `noiseAt`, remembered for recent keys; a fresh copy each call (interventions edit it in place). */
+function noiseCopy(geo: SimGeometry, noiseKey: string, layer: number): Float64Array {
+  let recent = RECENT_NOISE.get(geo);
+  if (recent === undefined) {
+    recent = new Map();
+    RECENT_NOISE.set(geo, recent);
+  }
+  let layers = recent.get(noiseKey);
+  if (layers === undefined) {
+    if (recent.size >= 512) recent.clear();
+    layers = [];
+    recent.set(noiseKey, layers);
+  }
+  let n = layers[layer];
+  if (n === undefined) {
+    n = noiseAt(geo, noiseKey, layer);
+    layers[layer] = n;
+  }
+  return n.slice();
+}
+
 /**
  * Runs the stream from layer 0 through `upTo` (default: the last layer).
  * `wanted` layers get their full x_l (noise drawn only there, which keeps
@@ -126,23 +151,129 @@ export function computeResidual(
   return continueResidual(geo, reading, interventions, noiseKey, trace, wanted, upTo);
 }
 
-/** Extends `trace` (in place) from its last computed layer through `upTo`. */
-export function continueResidual(
+/**
+ * The noise-free part of a request's stream: dev_l for layers 0.. and the steer
+ * totals, a function of (content coefficients, harm, interventions) alone. Many
+ * requests share those (benign texts light the same few features), so signals
+ * are remembered per model and extended layer by layer as callers need more.
+ * Layers once made are never edited: callers get the same arrays, read-only.
+ */
+interface Signal {
+  dev: Float64Array[];
+  steerTotal: number[];
+}
+
+interface SignalEntry {
+  a: Float64Array;
+  harm: number;
+  interventions: readonly TargetIntervention[];
+  signal: Signal;
+}
+
+const SIGNALS = new WeakMap<SimGeometry, Map<number, SignalEntry[]>>();
+
+const BITS = new Float64Array(1);
+const WORDS = new Uint32Array(BITS.buffer);
+
+/** Mixes a double's bits into `h` (so -0 and 0 differ, as they may in the sums). */
+function mixNumber(h: number, x: number): number {
+  BITS[0] = x;
+  const m = Math.imul(h ^ WORDS[0], 0x9e3779b1);
+  return Math.imul(m ^ WORDS[1], 0x85ebca77);
+}
+
+function mixValue(h: number, v: unknown): number {
+  if (typeof v === "number") return mixNumber(h, v);
+  if (typeof v === "string") {
+    let m = h;
+    for (let i = 0; i < v.length; i++) m = Math.imul(m ^ v.charCodeAt(i), 0x9e3779b1);
+    return m;
+  }
+  if (Array.isArray(v)) {
+    let m = h;
+    for (const x of v) m = mixValue(m, x);
+    return Math.imul(m ^ v.length, 0x85ebca77);
+  }
+  let m = h;
+  if (v !== null && typeof v === "object")
+    for (const [k, x] of Object.entries(v)) m = mixValue(mixValue(m, k), x);
+  return m;
+}
+
+/** Deep equality of plain data, numbers compared with Object.is. */
+function sameValue(x: unknown, y: unknown): boolean {
+  if (typeof x === "number" || typeof y === "number") return Object.is(x, y);
+  if (x === y) return true;
+  if (x === null || y === null || typeof x !== "object" || typeof y !== "object") return false;
+  if (Array.isArray(x) !== Array.isArray(y)) return false;
+  const kx = Object.keys(x);
+  if (kx.length !== Object.keys(y).length) return false;
+  for (const k of kx)
+    if (!sameValue((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k]))
+      return false;
+  return true;
+}
+
+function sameInputs(
+  e: SignalEntry,
+  a: Float64Array,
+  harm: number,
+  interventions: readonly TargetIntervention[],
+): boolean {
+  if (!Object.is(e.harm, harm)) return false;
+  for (let k = 0; k < a.length; k++) if (!Object.is(e.a[k], a[k])) return false;
+  return sameValue(e.interventions, interventions);
+}
+
+function signalOf(
   geo: SimGeometry,
   reading: LexicalReading,
   interventions: readonly TargetIntervention[],
-  noiseKey: string,
-  trace: ResidualTrace,
-  wanted: readonly number[],
-  upTo: number = geo.config.nLayers - 1,
-): ResidualTrace {
-  const { dModel, nHeads, contentGain, attentionShare, carry, refusalHeadGain } = geo.config;
+  upTo: number,
+): Signal {
   const a = contentCoefficients(reading);
+  let signals = SIGNALS.get(geo);
+  if (signals === undefined) {
+    signals = new Map();
+    SIGNALS.set(geo, signals);
+  }
+  let h = mixNumber(0x2545f491, reading.harm);
+  for (let k = 0; k < a.length; k++) h = mixNumber(h, a[k]);
+  h = mixValue(h, interventions);
+  let entry = signals.get(h)?.find((e) => sameInputs(e, a, reading.harm, interventions));
+  if (entry === undefined) {
+    if (signals.size >= 1024) signals.clear();
+    entry = {
+      a,
+      harm: reading.harm,
+      // A copy: the caller may edit its interventions after this call.
+      interventions: structuredClone(interventions),
+      signal: { dev: [], steerTotal: new Array<number>(geo.config.nLayers).fill(0) },
+    };
+    const bucket = signals.get(h) ?? [];
+    bucket.push(entry);
+    signals.set(h, bucket);
+  }
+  const { signal } = entry;
+  if (signal.dev.length <= upTo) extendSignal(geo, a, reading.harm, interventions, signal, upTo);
+  return signal;
+}
+
+/** dev_l and the steer totals from `signal`'s last layer through `upTo` (docs/sim.md's model, noise aside). */
+function extendSignal(
+  geo: SimGeometry,
+  a: Float64Array,
+  harm: number,
+  interventions: readonly TargetIntervention[],
+  signal: Signal,
+  upTo: number,
+): void {
+  const { dModel, nHeads, contentGain, attentionShare, carry, refusalHeadGain } = geo.config;
   const active: number[] = [];
   for (let k = 0; k < a.length; k++) if (a[k] !== 0) active.push(k);
   const refusalRow = geo.dirIndex.get("refusal")!;
   const hasHeadMask = interventions.some((iv) => iv.kind === "head_mask");
-  const { dev, x, steerTotal } = trace;
+  const { dev, steerTotal } = signal;
   let prev: Float64Array | null = dev.length > 0 ? dev[dev.length - 1] : null;
 
   for (let l = dev.length; l <= upTo; l++) {
@@ -164,36 +295,60 @@ export function continueResidual(
     const cur = new Float64Array(dModel);
     if (prev !== null) for (let i = 0; i < dModel; i++) cur[i] = carry * prev[i];
     for (const k of active) addRow(cur, packed, k, contentScale * a[k]);
-    if (liveRefusalHeads > 0 && reading.harm > 0) {
-      addRow(cur, packed, refusalRow, liveRefusalHeads * refusalHeadGain * reading.harm * T);
+    if (liveRefusalHeads > 0 && harm > 0) {
+      addRow(cur, packed, refusalRow, liveRefusalHeads * refusalHeadGain * harm * T);
     }
-
-    const noise = wanted.includes(l) ? noiseAt(geo, noiseKey, l) : null;
     for (const iv of interventions) {
       if (iv.kind === "steer" && iv.layer === l) {
         const unit = geo.config.steerUnit[l];
         addRow(cur, packed, geo.dirIndex.get(iv.label)!, iv.magnitude * unit * T);
         steerTotal[l] += iv.magnitude * unit;
       } else if (iv.kind === "project_out" && l >= iv.layers[0] && l <= iv.layers[1]) {
-        const row = geo.dirIndex.get(iv.label)!;
-        removeComponent(cur, packed, row);
-        if (noise) removeComponent(noise, packed, row);
+        removeComponent(cur, packed, geo.dirIndex.get(iv.label)!);
       } else if (iv.kind === "mean_ablate" && iv.layer === l) {
         // The library rows are orthonormal (Gram–Schmidt), so removing each in turn is the span's projection.
-        for (let row = 0; row < LIBRARY_ROWS; row++) {
-          removeComponent(cur, packed, row);
-          if (noise) removeComponent(noise, packed, row);
-        }
+        for (let row = 0; row < LIBRARY_ROWS; row++) removeComponent(cur, packed, row);
       }
     }
-
     dev.push(cur);
-    if (noise) {
-      const mu = geo.baseline.mean[l];
-      for (let i = 0; i < dModel; i++) noise[i] += mu[i] + cur[i];
-      x.set(l, noise);
-    }
     prev = cur;
+  }
+}
+
+/**
+ * Extends `trace` (in place) from its last computed layer through `upTo`: dev_l
+ * from the request's signal, and for `wanted` layers x_l = μ_l + dev_l + n_l,
+ * with the noise edited by the same interventions as dev_l, in the same order.
+ */
+export function continueResidual(
+  geo: SimGeometry,
+  reading: LexicalReading,
+  interventions: readonly TargetIntervention[],
+  noiseKey: string,
+  trace: ResidualTrace,
+  wanted: readonly number[],
+  upTo: number = geo.config.nLayers - 1,
+): ResidualTrace {
+  const { dev, x, steerTotal } = trace;
+  if (dev.length > upTo) return trace;
+  const signal = signalOf(geo, reading, interventions, upTo);
+  const dModel = geo.config.dModel;
+  for (let l = dev.length; l <= upTo; l++) {
+    const cur = signal.dev[l];
+    steerTotal[l] += signal.steerTotal[l];
+    dev.push(cur);
+    if (!wanted.includes(l)) continue;
+    const packed = geo.packed[l];
+    const noise = noiseCopy(geo, noiseKey, l);
+    for (const iv of interventions) {
+      if (iv.kind === "project_out" && l >= iv.layers[0] && l <= iv.layers[1])
+        removeComponent(noise, packed, geo.dirIndex.get(iv.label)!);
+      else if (iv.kind === "mean_ablate" && iv.layer === l)
+        for (let row = 0; row < LIBRARY_ROWS; row++) removeComponent(noise, packed, row);
+    }
+    const mu = geo.baseline.mean[l];
+    for (let i = 0; i < dModel; i++) noise[i] += mu[i] + cur[i];
+    x.set(l, noise);
   }
   return trace;
 }

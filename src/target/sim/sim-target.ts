@@ -19,9 +19,10 @@ import type {
   TargetRequest,
   TargetSystem,
 } from "../types.js";
+import { SIM_CONFIG } from "./config.js";
 import { contentKeyOf, evaluateRequest, type SimDecision, sampleOutcome } from "./decision.js";
-import { SIM_GEOMETRY, type SimGeometry } from "./geometry.js";
-import { readRequest, splitMessages } from "./lexical.js";
+import { type SimGeometry, simGeometry } from "./geometry.js";
+import { lastTurn, readRequest } from "./lexical.js";
 import { renderOutput, styleOf } from "./render.js";
 import { computeResidual, continueResidual } from "./residual.js";
 import { searchSuffix } from "./suffix.js";
@@ -96,11 +97,12 @@ export function validateInterventions(
 
 export class SimTarget implements TargetSystem {
   readonly info: TargetInfo;
-  readonly geometry: SimGeometry;
+  private geo: SimGeometry | null;
 
-  constructor(geometry: SimGeometry = SIM_GEOMETRY) {
-    this.geometry = geometry;
-    const c = geometry.config;
+  /** Without `geometry`, the sim model (built on first use, not here: see `simGeometry`). */
+  constructor(geometry?: SimGeometry) {
+    this.geo = geometry ?? null;
+    const c = geometry?.config ?? SIM_CONFIG;
     this.info = {
       backend: "sim",
       modelId: c.modelId,
@@ -110,6 +112,11 @@ export class SimTarget implements TargetSystem {
       whiteBox: true,
       directionLabels: [...DIRECTION_LABELS],
     };
+  }
+
+  get geometry(): SimGeometry {
+    this.geo ??= simGeometry();
+    return this.geo;
   }
 
   /** Leak probabilities and readouts for one request, without sampling (for calibration). */
@@ -143,7 +150,7 @@ export class SimTarget implements TargetSystem {
           )
         : "neutral",
       guarded: request.guarded,
-      turnText: splitMessages(request.messages).turn?.content ?? "",
+      turnText: lastTurn(request.messages)?.content ?? "",
       rngKey: ev.contentKey,
     });
     if (request.maxNewTokens !== undefined) text = truncateTokens(text, request.maxNewTokens);
