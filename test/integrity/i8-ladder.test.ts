@@ -50,7 +50,7 @@ describe("I8 the ladder holds", () => {
     console.log(
       `I8 ${what}: ${a.mean.toFixed(2)} [${a.lo.toFixed(2)}, ${a.hi.toFixed(2)}] vs ${b.mean.toFixed(2)}`,
     );
-  it.fails("probe-threshold beats allow-all against random Red (stage 2)", async () => {
+  it("probe-threshold beats allow-all against random Red (stage 2)", async () => {
     const skilled = await ret("random", "probe-threshold", 2, "blue");
     const allow = await ret("random", "allow-all", 2, "blue");
     show("probe-threshold vs allow-all, random Red, stage 2", skilled, allow);
