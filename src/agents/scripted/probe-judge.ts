@@ -94,24 +94,11 @@ export function judgeProbe(
     c > approved &&
     ((z > o.anomalyZ && c > o.cosine) ||
       ((asking || suspect) && z > o.askingAnomalyZ && c > o.askingCosine));
-  if (pushed(antiRefusal) && antiRefusal >= best) {
-    return {
-      attack: true,
-      kind: "directed",
-      explanation: {
-        ...base,
-        threat_level: "critical",
-        detection_method: "direction_similarity",
-        strategy_match: "repe_belief_flip",
-        layer_implicated: result.layer,
-        direction_match: "refusal",
-      },
-    };
-  }
-  // The refusal component exactly at its clean mean while the request asks for
-  // something (or from a session already seen tampering): natural activations
-  // never land there, a mean-ablation does.
-  if ((asking || suspect) && Math.abs(result.cosines.refusal ?? 1) < o.flatRefusal) {
+  // A push against refusal, or the refusal component exactly at its clean mean while
+  // the request asks for something (or comes from a session already seen tampering):
+  // natural activations never land there, a mean-ablation does.
+  const flat = (asking || suspect) && Math.abs(result.cosines.refusal ?? 1) < o.flatRefusal;
+  if ((pushed(antiRefusal) && antiRefusal >= best) || flat) {
     return {
       attack: true,
       kind: "directed",
