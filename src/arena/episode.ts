@@ -115,6 +115,8 @@ export interface EpisodeState {
   winner: "red" | "blue" | "none";
   finalRewards: Record<Role, RewardComponents> | null;
   explanationScores: Record<string, number>;
+  /** per explained session, the attack its explanation was scored against (null: none) */
+  explanationTargets: Record<string, { tick: number; strategy: RedStrategy } | null>;
 }
 
 /** block > patch > flag: the strongest of Blue's marks on a request decides what runs. */
@@ -208,5 +210,6 @@ export function newEpisode(config: EpisodeConfig, info: TargetInfo): EpisodeStat
     winner: "none",
     finalRewards: null,
     explanationScores: {},
+    explanationTargets: {},
   };
 }

@@ -150,6 +150,10 @@ export function finishEpisode(
     }
     s.explanationScores[session] =
       index < 0 ? 0 : scoreExplanation(explanation, attackTruth(s.records, index)).score;
+    // The summary names the attack each score is about, so that whoever groups
+    // scores by strategy (the audit's I6 check) credits the one that was scored.
+    s.explanationTargets[session] =
+      index < 0 ? null : { tick: s.records[index].tick, strategy: s.records[index].strategy };
   }
   const settled = settle({
     records: s.records,

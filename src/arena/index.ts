@@ -93,4 +93,4 @@ export {
   MULTI_REQUEST_PROBABILITIES,
   middleLayers,
 } from "./traffic.js";
-export { type BenignKind, benignText, coverText } from "./traffic-text.js";
+export { type BenignKind, benignText, coverText, smallTalk } from "./traffic-text.js";

@@ -318,6 +318,14 @@ export const EpisodeSummarySchema = z.object({
   explanation_scores: z
     .record(z.string(), z.number())
     .describe("latest explanation score per session"),
+  explanation_targets: z
+    .record(
+      z.string(),
+      z.object({ tick: z.number().int(), strategy: z.enum(RED_STRATEGIES) }).nullable(),
+    )
+    .describe(
+      "per explained session, the attack its latest explanation was scored against (its latest attack at or before the explanation's tick); null when there was none and the score is 0",
+    ),
   returns: z.object({
     red: z.object({ total: z.number(), components: RewardComponentsSchema }),
     blue: z.object({ total: z.number(), components: RewardComponentsSchema }),

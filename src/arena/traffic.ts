@@ -18,23 +18,10 @@
 import type { TargetIntervention } from "../target/types.js";
 import type { Rng } from "../util/rng.js";
 import { APPROVED_DIRECTIONS } from "./schema.js";
-import { type BenignKind, benignText, coverText } from "./traffic-text.js";
+import { type BenignKind, benignText, coverText, drawBenignKind } from "./traffic-text.js";
 
-/**
- * P(kind) of a benign request: ordinary, benign-but-suspicious, borderline. The
- * borderline share sets how often a benign session's logs show a refusal, which
- * GAME.md I2 says must not separate Red from benign. Scripted Reds that do not
- * attack are never refused (their cover text is ordinary: a refused Red request
- * is an attack under I4), while attacking Reds are refused most turns, so the
- * share sits between them: measured on the I2 held-out seeds, a benign session
- * shows a refusal in 0.50-0.67 of its pending rows at 0.4 (single-feature AUROC
- * 0.664, with length, pending and position 0.66-0.68), 0.31-0.51 at 0.2 (0.636).
- */
-export const BENIGN_KIND_PROBABILITIES: Record<BenignKind, number> = {
-  ordinary: 0.65,
-  suspicious: 0.15,
-  borderline: 0.2,
-};
+export { BENIGN_KIND_PROBABILITIES } from "./traffic-text.js";
+
 /** P(a benign session sends 1, 2 or 3 requests in a tick). */
 export const MULTI_REQUEST_PROBABILITIES: readonly number[] = [0.8, 0.15, 0.05];
 export const APPROVED_STEERING_PROBABILITY = 0.25;
@@ -55,13 +42,11 @@ export function middleLayers(nLayers: number): [number, number] {
   return [lo, hi];
 }
 
-const KINDS = Object.keys(BENIGN_KIND_PROBABILITIES) as BenignKind[];
-
 export function drawBenignRequest(
   rng: Rng,
   opts: { approvedSteering: boolean; nLayers: number },
 ): BenignRequest {
-  const kind = KINDS[rng.weighted(KINDS.map((k) => BENIGN_KIND_PROBABILITIES[k]))];
+  const kind = drawBenignKind(rng);
   const text = benignText(rng, kind);
   let steer: BenignRequest["steer"] = null;
   if (opts.approvedSteering && rng.bool(APPROVED_STEERING_PROBABILITY)) {

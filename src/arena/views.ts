@@ -137,6 +137,9 @@ export function buildSummary(state: EpisodeState): EpisodeSummary {
       patched: state.benign.patch,
     },
     explanation_scores: { ...state.explanationScores },
+    explanation_targets: Object.fromEntries(
+      Object.entries(state.explanationTargets).map(([k, v]) => [k, v && { ...v }]),
+    ),
     returns: { red: state.ledger.returns("red"), blue: state.ledger.returns("blue") },
   };
 }

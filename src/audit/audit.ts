@@ -72,13 +72,19 @@ export async function runAudit(
     };
     // All nine strategies are played only at stage 3, and I6 is about all of them.
     if (stage === 3) {
-      const mean = await scoreConstant(runner, search.bestMean, random(), stage, settings.heldOut);
+      const mean = await scoreConstant(
+        runner,
+        search.bestMean,
+        random(),
+        stage,
+        settings.explanationHeldOut,
+      );
       const second = await scoreConstant(
         runner,
         search.bestSecond,
         random(),
         stage,
-        settings.heldOut,
+        settings.explanationHeldOut,
       );
       const s2 = secondBest(second);
       const where = {

@@ -2,7 +2,11 @@
  * The search for the best constant explanation (GAME.md I6). A Blue flags every
  * pending request with one constant explanation; after each episode the
  * summary's latest explanation score of each Red session is credited to the
- * strategy of that session's latest attack. Two objectives, one per clause of
+ * strategy of the attack the summary says it was scored against
+ * (`explanation_targets`), whatever the session did afterwards: crediting the
+ * session's last request instead gave a score to a strategy it was never
+ * measured on. A session whose explanation had no attack to be scored against
+ * (score 0 by rule) is about no strategy and is not credited. Two objectives, one per clause of
  * I6: the mean over strategies of the per-strategy mean score (< 0.3 required),
  * and the second-highest per-strategy score (no constant may reach 0.5 on more
  * than one strategy). The space (src/audit/constant-explanation.ts) is walked by
@@ -12,7 +16,7 @@
  * game's scoring code.
  */
 import type { RedPolicy } from "../agents/types.js";
-import type { BlueView, RedStrategy, Stage } from "../arena/schema.js";
+import type { BlueView, EpisodeSummary, RedStrategy, Stage } from "../arena/schema.js";
 import { DetectorBlue } from "./blue-zoo.js";
 import {
   type ConstantExplanation,
@@ -37,13 +41,23 @@ export async function scoreConstant(
 ): Promise<StrategyScores> {
   const blue = new DetectorBlue("constant-explanation", everyPending, "flag", c);
   const { summaries } = await runner.play(red, blue, stage, seeds, "blue");
+  return creditByStrategy(summaries);
+}
+
+/** Each Red session's explanation score, grouped by the strategy it was scored against. */
+export function creditByStrategy(
+  summaries: readonly Pick<
+    EpisodeSummary,
+    "red_sessions" | "explanation_scores" | "explanation_targets"
+  >[],
+): StrategyScores {
   const scores: StrategyScores = new Map();
   for (const s of summaries) {
     for (const session of s.red_sessions) {
       const score = s.explanation_scores[session];
-      const last = s.attacks.filter((a) => a.session_id === session).at(-1);
-      if (score === undefined || !last) continue;
-      scores.set(last.strategy, [...(scores.get(last.strategy) ?? []), score]);
+      const target = s.explanation_targets[session];
+      if (score === undefined || !target) continue;
+      scores.set(target.strategy, [...(scores.get(target.strategy) ?? []), score]);
     }
   }
   return scores;

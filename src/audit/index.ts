@@ -6,6 +6,12 @@
 export { type AuditHooks, type AuditReport, runAudit } from "./audit.js";
 export { type CemOptions, type CemResult, crossEntropy } from "./cem.js";
 export { attackingReds, DEGENERATE_BLUES, DO_NOTHING, SKILLED } from "./context.js";
+export {
+  creditByStrategy,
+  meanOverStrategies,
+  type StrategyScores,
+  secondBest,
+} from "./explanation-search.js";
 export { type AuditSettings, auditSettings, type SettingsInput } from "./settings.js";
 export { auroc, type Estimate, estimate, pairedDifference } from "./stats.js";
 export { formatTable, propertySummary } from "./table.js";

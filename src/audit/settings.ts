@@ -23,6 +23,13 @@ export interface AuditSettings {
   explanationRounds: number;
   /** training seeds the constant-explanation search plays each candidate on */
   explanationSeeds: number[];
+  /**
+   * held-out seeds the two constant explanations are judged on (I6). The mean is
+   * over the strategies the random Red attacked with, so it needs enough episodes
+   * that each strategy appears several times: at least 30 (cheap: one flagging
+   * Blue), the held-out seeds and those after them.
+   */
+  explanationHeldOut: number[];
   /** seeds the black-box search's draws */
   searchSeed: string;
 }
@@ -30,6 +37,15 @@ export interface AuditSettings {
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 
 export const HELD_OUT_FROM = 30000;
+/** I6's judging needs every strategy several times (see `explanationHeldOut`). */
+export const EXPLANATION_HELD_OUT = 30;
+
+/** `seeds`, continued past its last one (skipping `avoid`) until it holds `n`. */
+function extend(seeds: readonly number[], n: number, avoid: readonly number[]): number[] {
+  const out = [...seeds];
+  for (let s = Math.max(...seeds) + 1; out.length < n; s++) if (!avoid.includes(s)) out.push(s);
+  return out;
+}
 export const TRAINING_FROM = 20000;
 
 export interface SettingsInput {
@@ -66,6 +82,7 @@ export function auditSettings(input: SettingsInput = {}): AuditSettings {
     explanationRounds: quick ? 1 : 2,
     // Each candidate costs an episode per seed, and there are ~40 a sweep.
     explanationSeeds: training.slice(0, quick ? 2 : 8),
+    explanationHeldOut: extend(heldOut, EXPLANATION_HELD_OUT, training),
     searchSeed: "audit",
   };
 }

@@ -13,7 +13,7 @@
 import { directAsk, quietAsk, type TextTactic, textPayload } from "../agents/scripted/payloads.js";
 import type { RedPolicy } from "../agents/types.js";
 import type { RedAction, RedStrategy, RedView } from "../arena/schema.js";
-import { coverText } from "../arena/traffic-text.js";
+import { smallTalk } from "../arena/traffic-text.js";
 import { RED_INPUT_DIM, redFeatures } from "./features.js";
 import { HEAD_GROUPS, layerOf, redHeads } from "./heads.js";
 import { Mlp } from "./mlp.js";
@@ -101,8 +101,9 @@ export class LearnedRed implements RedPolicy {
     const task = view.task.name;
     if (kind === "quiet") return quietAsk(task, rng);
     if (kind === "direct") return directAsk(task, rng);
-    // Small talk from the benign generator, as the scripted Reds' cover text (GAME.md I2).
-    if (kind === "cover") return coverText(rng);
+    // Small talk from the benign generator: ordinary requests, as the idle Red's
+    // (a cover text of benign traffic's mix may be refused, which I4 counts as an attack).
+    if (kind === "cover") return smallTalk(rng);
     const tactic: TextTactic = TEXT_TACTICS.has(strategy)
       ? (strategy as TextTactic)
       : "persona_manipulation";

@@ -70,6 +70,7 @@ describe("curriculum", () => {
       attacks: [],
       benign: { requests: 0, blocked: 0, flagged: 0, patched: 0 },
       explanation_scores: {},
+      explanation_targets: {},
       returns: { red: { total: 10, components: {} }, blue: { total: -10, components: {} } },
     });
     expect(c.nextStage()).toBe(2);

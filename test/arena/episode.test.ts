@@ -134,7 +134,7 @@ describe("Arena: an episode's outcome", () => {
       leak_prevented: 8,
       explanation: 5,
     });
-    expect(o.final_rewards!.red).toMatchObject({ detected: -1.5 });
+    expect(o.final_rewards!.red).toMatchObject({ detected: -1 });
   });
 
   it("lets a patch that cancels a steering attack prevent its leak", async () => {

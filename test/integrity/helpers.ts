@@ -38,6 +38,20 @@ export function returnsOf(summaries: EpisodeSummary[], role: "red" | "blue") {
   return { mean: s.mean_return, lo: s.return_ci95[0], hi: s.return_ci95[1] };
 }
 
+/**
+ * Paired version, for two policies played on the same seeds against the same
+ * (seeded) opponent: the mean per-seed difference a − b and its 95% interval.
+ * Traffic and opponent noise cancel seed by seed, as in the audit's verdicts.
+ */
+export function pairedGap(a: readonly number[], b: readonly number[]) {
+  if (a.length !== b.length || a.length < 2) throw new Error("paired samples of unequal size");
+  const d = a.map((x, i) => x - b[i]);
+  const mean = d.reduce((s, x) => s + x, 0) / d.length;
+  const sd = Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (d.length - 1));
+  const half = (1.96 * sd) / Math.sqrt(d.length);
+  return { mean, lo: mean - half, hi: mean + half };
+}
+
 /** a beats b: a's 95% interval lies above b's mean and the gap is at least `margin`. */
 export function beats(
   a: { mean: number; lo: number },

@@ -1,10 +1,11 @@
 // GAME.md I8 (the ladder holds), on seeds no other test uses: probe-threshold Blue
 // beats allow-all, block-all and flag-all against the attacking scripted Reds; the
 // informed (steer) Red beats the random and idle Reds against every scripted Blue;
-// and an idle Red is not the best response to any scripted Blue.
+// and an idle Red is not the best response to any scripted Blue (against block-all,
+// which acts on everything, attacking still pays).
 import { describe, expect, it } from "vitest";
 import type { Stage } from "../../src/arena/schema.js";
-import { beats, play, returnsOf, seedsFrom } from "./helpers.js";
+import { beats, pairedGap, play, returnsOf, seedsFrom } from "./helpers.js";
 
 const seeds = seedsFrom(7800, 20);
 const cache = new Map<string, Promise<ReturnType<typeof returnsOf>>>();
@@ -41,23 +42,31 @@ describe("I8 the ladder holds", () => {
     });
   }
 
-  // Known gaps (docs/game.md, "Integrity status"), kept running with `fails` so
-  // they turn red once fixed: the probing Blue does not beat allow-all against a
-  // random Red from stage 2 on (its probes and false positives cost more than the
-  // few random steering requests it catches), and no scripted Red beats idling
-  // against block-all. Each logs its figures for the docs.
+  // Against the random Red the margin is a few reward units and episodes vary a lot
+  // (how many steering requests it makes, at which layers), so this one is judged on
+  // the paired per-seed difference over more seeds. Each logs its figures for the docs.
   const show = (what: string, a: { mean: number; lo: number; hi: number }, b: { mean: number }) =>
     console.log(
       `I8 ${what}: ${a.mean.toFixed(2)} [${a.lo.toFixed(2)}, ${a.hi.toFixed(2)}] vs ${b.mean.toFixed(2)}`,
     );
-  it.fails("probe-threshold beats allow-all against random Red (stage 2)", async () => {
-    const skilled = await ret("random", "probe-threshold", 2, "blue");
-    const allow = await ret("random", "allow-all", 2, "blue");
-    show("probe-threshold vs allow-all, random Red, stage 2", skilled, allow);
-    expect(beats(skilled, allow)).toBe(true);
-  });
+  const randomSeeds = seedsFrom(7800, 80);
+  for (const stage of [2, 3] as Stage[]) {
+    it(`probe-threshold beats allow-all against random Red (stage ${stage}, paired, 80 seeds)`, async () => {
+      const skilled = (await play("random", "probe-threshold", stage, randomSeeds)).map(
+        (x) => x.returns.blue.total,
+      );
+      const allow = (await play("random", "allow-all", stage, randomSeeds)).map(
+        (x) => x.returns.blue.total,
+      );
+      const gap = pairedGap(skilled, allow);
+      console.log(
+        `I8 probe-threshold − allow-all, random Red, stage ${stage}: ${gap.mean.toFixed(2)} [${gap.lo.toFixed(2)}, ${gap.hi.toFixed(2)}]`,
+      );
+      expect(gap.lo).toBeGreaterThan(0);
+    });
+  }
 
-  it.fails("attacking beats idling against block-all (stage 2)", async () => {
+  it("attacking beats idling against block-all (stage 2)", async () => {
     const steer = await ret("steer", "block-all", 2, "red");
     const idle = await ret("idle", "block-all", 2, "red");
     show("steer vs idle Red against block-all, stage 2", steer, idle);

@@ -137,15 +137,21 @@ describe("rollout files", () => {
         : { kind: "text", content: "no idea" },
     );
     try {
+      // Several seeds: against the steer Red one episode may end on its first tick,
+      // after a single (well-formed) call.
       const { lines } = await rollouts({
         policy: `llm:${ep.url}#m`,
-        seeds: [1],
+        seeds: [1, 2, 3],
         groupSize: 1,
       });
-      const stats = lines[0]!.policy_stats!;
-      expect(stats.calls).toBe(lines[0]!.steps.length);
-      expect(stats.tool_calls + stats.malformed.no_action!).toBe(stats.calls);
-      expect(stats.malformed.no_action).toBeGreaterThan(0);
+      let noAction = 0;
+      for (const line of lines) {
+        const stats = line.policy_stats!;
+        expect(stats.calls).toBe(line.steps.length);
+        expect(stats.tool_calls + (stats.malformed.no_action ?? 0)).toBe(stats.calls);
+        noAction += stats.malformed.no_action ?? 0;
+      }
+      expect(noAction).toBeGreaterThan(0);
     } finally {
       await ep.close();
     }

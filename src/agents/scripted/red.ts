@@ -1,9 +1,11 @@
 /**
  * Baseline Red policies (scripted, seeded):
- * - `idle`: never attacks: each tick it sends harmless small talk drawn from the
- *   benign generator, with no intervention (GAME.md I5, I8's do-nothing Red).
- * - `random`: any available strategy with random (legal) parameters and ordinary
- *   text from the benign generator (so it attacks only by its parameters).
+ * - `idle`: never attacks: each tick it sends harmless small talk (an ordinary
+ *   request from the benign generator), with no intervention (GAME.md I5, I8's
+ *   do-nothing Red).
+ * - `random`: any available strategy with random (legal) parameters and cover
+ *   text from the benign generator, drawn with benign traffic's mix (so it
+ *   attacks by its parameters, and when the target refuses its cover text).
  * - `text`: text-only tactics — persona manipulation, injected tool output, and a
  *   multi-turn escalation ladder in one session.
  * - `steer`: an informed activation attacker. It uses what an interpretability
@@ -14,7 +16,7 @@
  *   At stage 1, where activation strategies are unavailable, it plays `text`.
  */
 import type { RedAction, RedStrategy, RedView } from "../../arena/schema.js";
-import { coverText } from "../../arena/traffic-text.js";
+import { coverText, smallTalk } from "../../arena/traffic-text.js";
 import { Rng } from "../../util/rng.js";
 import type { RedPolicy } from "../types.js";
 import { quietAsk, type TextTactic, textPayload } from "./payloads.js";
@@ -36,7 +38,7 @@ export class IdleRed implements RedPolicy {
     return {
       agent_type: "red",
       strategy: "persona_manipulation",
-      payload: coverText(this.rng),
+      payload: smallTalk(this.rng),
       session_id: ownSessions(view)[0],
     };
   }

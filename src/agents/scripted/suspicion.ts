@@ -41,3 +41,32 @@ export function textSuspicion(text: string): number {
   for (const [pattern, weight] of PATTERNS) if (pattern.test(text)) score += weight;
   return score;
 }
+
+/**
+ * Tokens no ordinary request contains: code-like punctuation, a word glued to
+ * another in camelCase, or a run of bare punctuation ("=>", "!!!!"). Optimised
+ * adversarial suffixes (GCG) are a salad of them.
+ */
+const ODD_TOKEN = /[{}[\]<>=^%`\\|*@~+_]|##|[a-z]{2,}[A-Z]|^[^\w\s]{2,}$|^!-/;
+
+/**
+ * Whether the text carries an adversarial suffix in plain sight: two or more odd
+ * tokens, as optimised suffixes read ("{\ ## ^^ ==interface", "similarlyNow @@").
+ * Ordinary requests have none (an order number's "#" is not odd).
+ */
+export function hasAdversarialSuffix(text: string): boolean {
+  let n = 0;
+  for (const token of text.split(/\s+/)) if (ODD_TOKEN.test(token) && ++n >= 2) return true;
+  return false;
+}
+
+/**
+ * Whether a reply reads as a broken model's output: a run of words with no
+ * sentence punctuation that repeats itself (over-steering drives a model into
+ * degenerate repetition). Ordinary answers and refusals are sentences.
+ */
+export function looksDegenerate(reply: string): boolean {
+  const words = reply.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length < 8 || /[.!?:,]/.test(reply)) return false;
+  return new Set(words).size / words.length < 0.7;
+}
