@@ -126,6 +126,19 @@ def write_safetensors(path, tensors):
             f.write(b)
 
 
+def read_safetensors(path):
+    raw = Path(path).read_bytes()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8 : 8 + n])
+    out = {}
+    for name, h in header.items():
+        if name == "__metadata__":
+            continue
+        a, b = h["data_offsets"]
+        out[name] = torch.frombuffer(bytearray(raw[8 + n + a : 8 + n + b]), dtype=torch.float32).reshape(h["shape"])
+    return out
+
+
 def export(net, t, cfg, out, words):
     out.mkdir(parents=True, exist_ok=True)
     (out / "words.txt").write_text("\n".join(words) + "\n")
@@ -156,6 +169,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--eval-every", type=int, default=200, help="steps between checkpoint exports and progress checks")
     ap.add_argument("--eval-n", type=int, default=6, help="held-out prompts per check in the final evaluation")
+    ap.add_argument("--drill-every", type=int, default=3, help="phase 2: every n-th step is a drill batch")
+    ap.add_argument("--keyed-share", type=float, default=0.75, help="phase 2: share of drill batches that are keyed recalls")
+    ap.add_argument("--init", help="continue from an exported checkpoint directory (skips phase 1)")
     ap.add_argument("--max-words", type=int, default=500, help="letter words that get BPE merges")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
@@ -170,12 +186,20 @@ def main():
         corpus.append(text)
     values = {p["value"] for p in train_p}
     corpus = [" ".join(w for w in c.split() if w.strip('."\':,') not in values) for c in corpus]
-    t = Tok(build_merges(corpus, max_words=a.max_words))
+    if a.init:
+        # the checkpoint's own vocabulary: the corpus (hence fresh merges) may have changed since
+        tj = json.loads((Path(a.init) / "tokenizer.json").read_text())
+        t = Tok([tuple(m.split(" ")) for m in tj["model"]["merges"]])
+    else:
+        t = Tok(build_merges(corpus, max_words=a.max_words))
     words = gen_data.training_words(train_p, a.seed)
     print("vocab", t.size, flush=True)
     cfg = config(a, t)
     net = Organism(cfg)
     print("params", sum(p.numel() for p in net.parameters()), flush=True)
+    if a.init:
+        net.load_state_dict(read_safetensors(Path(a.init) / "model.safetensors"))
+        print("continuing from", a.init, flush=True)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, betas=(0.9, 0.98), weight_decay=0.01)
     t0 = time.time()
     chat_t0 = None
@@ -200,14 +224,10 @@ def main():
             mask += [in_loss] * len(e)
         return ids, mask
 
-    drills = 0
-
     def copy_batch():
         # phase 1 uses induction drills only (they form the copy circuit fastest); in phase 2
-        # they alternate with keyed recalls, which teach recall by name over a prompt's distance
-        nonlocal drills
-        drills += 1
-        if drills % 2 or chat_t0 is None:
+        # keyed recalls, which teach recall by name over a prompt's distance, take most drill batches
+        if chat_t0 is None or rng.random() >= a.keyed_share:
             return batch([gen_data.induction_sequence(rng, a.copy_len) for _ in range(a.copy_batch)])
         return batch([keyed(rng) for _ in range(a.copy_batch)], t.ENDOFTEXT)
 
@@ -218,14 +238,14 @@ def main():
 
     step, ema = 0, None
     # phase 1 ends when the drill loss shows copying (the induction circuit has formed), or at the cap
-    while time.time() - t0 < a.copy_minutes * 60 and (ema is None or ema > a.copy_loss):
+    while not a.init and time.time() - t0 < a.copy_minutes * 60 and (ema is None or ema > a.copy_loss):
         set_lr()
         loss = train_step(net, opt, *copy_batch()).item()
         ema = loss if ema is None else 0.95 * ema + 0.05 * loss
         if step % 10 == 0:
             print(f"copy step {step} t={time.time()-t0:.0f}s loss {loss:.3f} ema {ema:.3f}", flush=True)
         step += 1
-    print(f"copy phase done at step {step} t={time.time()-t0:.0f}s drill loss ema {ema:.3f}", flush=True)
+    print(f"copy phase done at step {step} t={time.time()-t0:.0f}s drill loss ema {ema}", flush=True)
     chat_t0, chat_step0 = time.time(), step
     pool, seed_i = [], 0
     while time.time() - chat_t0 < a.chat_minutes * 60:
@@ -237,7 +257,7 @@ def main():
             pool = [seqs[i : i + a.chat_batch] for i in range(0, len(seqs), a.chat_batch)]
             rng.shuffle(pool)
         set_lr()
-        ids, tgt = copy_batch() if step % 4 == 0 else batch(pool.pop(), t.ENDOFTEXT)
+        ids, tgt = copy_batch() if step % a.drill_every == 0 else batch(pool.pop(), t.ENDOFTEXT)
         loss = train_step(net, opt, ids, tgt)
         if step % 10 == 0:
             print(f"chat step {step} t={time.time()-t0:.0f}s loss {loss.item():.3f} T={ids.shape[1]}", flush=True)
