@@ -98,6 +98,8 @@ export function lineChart(
     const x = (i: number) => pad.l + ((W - pad.l - pad.r) * i) / Math.max(1, n - 1);
     const y = (v: number) => pad.t + ((H - pad.t - pad.b) * (hi - v)) / (hi - lo);
     const svg = svgRoot(title, W, H);
+    // how many steps the lines span (tick labels round to nice values, so they cannot tell)
+    svg.setAttribute("data-steps", String(n));
     for (const t of yTicks) {
       svg.appendChild(
         s("line", {
