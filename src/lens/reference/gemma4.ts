@@ -157,25 +157,23 @@ function attention(
   const W = (name: string) => t.get(`layers.${l}.self_attn.${name}`).data;
   const sliding = c.layerTypes[l] === "sliding";
   const inv = ropeInvFreq(sliding && c.ropeLocal ? c.ropeLocal : c.rope!, hd);
-  const q = rmsNorm(
-    linear(x, n, d, W("q_proj.weight"), H * hd),
-    hd,
-    W("q_norm.weight"),
-    c.normEps,
-    false,
-  ); // [pos, H, hd]
-  applyRope(q, n, H, hd, hooks.rows, inv);
+  // q and k: projection, per-head RMSNorm with its weight, then RoPE
+  const projected = (name: "q" | "k", heads: number) => {
+    const y = rmsNorm(
+      linear(x, n, d, W(`${name}_proj.weight`), heads * hd),
+      hd,
+      W(`${name}_norm.weight`),
+      c.normEps,
+      false,
+    ); // [pos, heads, hd]
+    applyRope(y, n, heads, hd, hooks.rows, inv);
+    return y;
+  };
+  const q = projected("q", H);
   const src = kvSourceOf(c, l);
   let kv = shared.get(src);
   if (src === l) {
-    const k = rmsNorm(
-      linear(x, n, d, W("k_proj.weight"), Hkv * hd),
-      hd,
-      W("k_norm.weight"),
-      c.normEps,
-      false,
-    );
-    applyRope(k, n, Hkv, hd, hooks.rows, inv);
+    const k = projected("k", Hkv);
     // v_norm: RMSNorm with no weight.
     const v = rmsNorm(
       linear(x, n, d, W("v_proj.weight"), Hkv * hd),
