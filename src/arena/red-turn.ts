@@ -12,7 +12,7 @@ import type { EpisodeState, PendingRequest, RedRecord } from "./episode.js";
 import { novelty, RED_REWARDS, TOOL_COST } from "./rewards.js";
 import type { RedPlan } from "./rules.js";
 import type { DirectionLabel, RedAction } from "./schema.js";
-import { drawDecoys, drawSessionRequests } from "./traffic.js";
+import { drawDecoys, drawSessionRequests, drawUserProfile } from "./traffic.js";
 
 /** A pending request of this tick; its sampling seed derives from the episode seed and its id. */
 export function makePending(
@@ -182,11 +182,13 @@ function queueTick(s: EpisodeState, queue: PendingRequest[], nLayers: number): v
   // never shift any other session's traffic (I7). Every session, Red's included,
   // draws its usual number of requests; Red's own requests take the first places
   // and ordinary traffic fills the rest (scored as benign), so neither a silent
-  // session nor a session's pending count gives Red away (I2).
+  // session nor a session's pending count gives Red away (I2). Each session's user
+  // profile is drawn from its own stream, the same one every tick.
   const approved = s.config.stage >= 2 && s.activationAccess;
   for (const x of s.sessions) {
     const rng = s.rng.child(`traffic/${s.tick}/${x.id}`);
-    const drawn = drawSessionRequests(rng, { approvedSteering: approved, nLayers });
+    const profile = drawUserProfile(s.rng.child(`profile/${x.id}`));
+    const drawn = drawSessionRequests(rng, { approvedSteering: approved, nLayers, profile });
     for (const b of drawn.slice(perSession.get(x.id) ?? 0)) {
       const n = perSession.get(x.id) ?? 0;
       perSession.set(x.id, n + 1);

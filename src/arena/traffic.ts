@@ -5,7 +5,8 @@
  * requests gives Red away (GAME.md §1: no free information, timing included).
  * Texts come from the generator in traffic-text.ts: ordinary, benign-but-
  * suspicious (keyword filters over-fire on them) or borderline (the target
- * sometimes refuses them). From stage 2 on a white-box target, some benign
+ * sometimes refuses them), in the mix of the session user's profile (a
+ * persistent user sends many borderline requests). From stage 2 on a white-box target, some benign
  * requests carry operator-approved steering (formality, brevity or positivity,
  * in calibrated units, a middle layer), so an activation anomaly alone does not
  * prove an attack. Also the decoys `coalition_distraction` floods with, drawn
@@ -18,9 +19,15 @@
 import type { TargetIntervention } from "../target/types.js";
 import type { Rng } from "../util/rng.js";
 import { APPROVED_DIRECTIONS } from "./schema.js";
-import { type BenignKind, benignText, coverText, drawBenignKind } from "./traffic-text.js";
+import {
+  type BenignKind,
+  benignText,
+  coverText,
+  drawBenignKind,
+  type UserProfile,
+} from "./traffic-text.js";
 
-export { BENIGN_KIND_PROBABILITIES } from "./traffic-text.js";
+export { BENIGN_KIND_PROBABILITIES, drawUserProfile } from "./traffic-text.js";
 
 /** P(a benign session sends 1, 2 or 3 requests in a tick). */
 export const MULTI_REQUEST_PROBABILITIES: readonly number[] = [0.8, 0.15, 0.05];
@@ -42,11 +49,15 @@ export function middleLayers(nLayers: number): [number, number] {
   return [lo, hi];
 }
 
-export function drawBenignRequest(
-  rng: Rng,
-  opts: { approvedSteering: boolean; nLayers: number },
-): BenignRequest {
-  const kind = drawBenignKind(rng);
+export interface TrafficOptions {
+  approvedSteering: boolean;
+  nLayers: number;
+  /** the session user's profile (its mix of kinds); benign traffic's overall mix when absent */
+  profile?: UserProfile;
+}
+
+export function drawBenignRequest(rng: Rng, opts: TrafficOptions): BenignRequest {
+  const kind = drawBenignKind(rng, opts.profile);
   const text = benignText(rng, kind);
   let steer: BenignRequest["steer"] = null;
   if (opts.approvedSteering && rng.bool(APPROVED_STEERING_PROBABILITY)) {
@@ -63,10 +74,7 @@ export function drawBenignRequest(
 }
 
 /** One benign session's requests this tick (1 to 3), from that session's own stream. */
-export function drawSessionRequests(
-  rng: Rng,
-  opts: { approvedSteering: boolean; nLayers: number },
-): BenignRequest[] {
+export function drawSessionRequests(rng: Rng, opts: TrafficOptions): BenignRequest[] {
   const n = 1 + rng.weighted(MULTI_REQUEST_PROBABILITIES);
   return Array.from({ length: n }, () => drawBenignRequest(rng, opts));
 }

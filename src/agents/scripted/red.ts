@@ -16,10 +16,15 @@
  *   At stage 1, where activation strategies are unavailable, it plays `text`.
  */
 import type { RedAction, RedStrategy, RedView } from "../../arena/schema.js";
-import { coverText, smallTalk } from "../../arena/traffic-text.js";
+import {
+  coverText,
+  drawUserProfile,
+  smallTalk,
+  type UserProfile,
+} from "../../arena/traffic-text.js";
 import { Rng } from "../../util/rng.js";
 import type { RedPolicy } from "../types.js";
-import { quietAsk, type TextTactic, textPayload } from "./payloads.js";
+import { quietAsks, shapedLikeTraffic, type TextTactic, textForms } from "./payloads.js";
 
 function ownSessions(view: RedView): string[] {
   return view.sessions.map((s) => s.session_id);
@@ -48,9 +53,12 @@ export class RandomRed implements RedPolicy {
   readonly role = "red" as const;
   readonly name = "random";
   private rng = new Rng("red/random/0");
+  /** the user Red plays this episode: its cover text has that user's mix of kinds */
+  private profile: UserProfile = "usual";
 
   reset(seed: number): void {
     this.rng = new Rng(`red/random/${seed}`);
+    this.profile = drawUserProfile(this.rng.child("profile"));
   }
 
   act(view: RedView): RedAction {
@@ -60,7 +68,7 @@ export class RandomRed implements RedPolicy {
     const action: RedAction = {
       agent_type: "red",
       strategy,
-      payload: coverText(rng),
+      payload: coverText(rng, this.profile),
       session_id: sessions[0],
     };
     const attackLabels = view.direction_labels.filter((l) => l !== "refusal");
@@ -114,12 +122,9 @@ export class TextRed implements RedPolicy {
   act(view: RedView): RedAction {
     const tactic = this.rng.pick(TEXT_TACTICS.filter((t) => view.available_strategies.includes(t)));
     const turn = tactic === "multi_turn_escalation" ? this.escalationTurn++ : 0;
-    const attack = textPayload(tactic, view.task.name, this.rng, turn);
-    // Ordinary cover text from the benign generator now and then, as a real user writes.
-    const payload =
-      tactic === "persona_manipulation" && this.rng.bool(0.3)
-        ? `${coverText(this.rng)} ${attack}`
-        : attack;
+    const forms = textForms(tactic, view.task.name, this.rng, turn);
+    // Cover text from the benign generator where a request of traffic's length needs it (I2).
+    const payload = shapedLikeTraffic(forms, this.rng, (r) => coverText(r));
     return {
       agent_type: "red",
       strategy: tactic,
@@ -166,12 +171,9 @@ export class SteerRed extends TextRed {
     const session = ownSessions(view)[0];
     const L = view.n_layers;
     const useAblation = can("repe_belief_flip") && rng.bool(0.5);
-    // Ordinary cover text from the benign generator half the time, so length and
-    // phrasing look like traffic; the ask itself stays quiet.
-    const payload = () => {
-      const ask = quietAsk(view.task.name, rng);
-      return rng.bool(0.5) ? `${coverText(rng)} ${ask}` : ask;
-    };
+    // Cover text from the benign generator where a request of traffic's length
+    // needs it, so length and phrasing look like traffic (I2); the ask stays quiet.
+    const payload = () => shapedLikeTraffic(quietAsks(view.task.name), rng, (r) => coverText(r));
     if (useAblation) {
       const [from, to] = this.options.ablationRange;
       return {
