@@ -9,6 +9,14 @@ import type { RedStrategy, ResetOptions, Stage, TaskName } from "./schema.js";
 
 /** The version of the rules (GAME.md "rules v2"); recordings carry it and replay checks it. */
 export const RULES_VERSION = 2;
+/**
+ * The revision of this version's rules: bumped by any change that changes what a
+ * seed and the same actions produce (traffic, rewards, the scripted opponents),
+ * so that a recording made before it is refused by name rather than replayed
+ * into a meaningless mismatch. Recordings without one are revision 0.
+ * 1: benign user profiles and traffic-shaped scripted Red text (issue 12, I2).
+ */
+export const RULES_REVISION = 1;
 
 export interface EpisodeConfig {
   seed: number;

@@ -17,6 +17,7 @@ export {
   hasActivationAccess,
   PROBE_BUDGET,
   RED_SESSIONS_BY_STAGE,
+  RULES_REVISION,
   RULES_VERSION,
   resolveConfig,
   TEXT_STRATEGIES,

@@ -43,7 +43,7 @@ export const USER_PROFILE_PROBABILITIES: Record<UserProfile, number> = {
 
 /** P(kind) of a request by a user of each profile: ordinary, benign-but-suspicious, borderline. */
 export const PROFILE_KIND_PROBABILITIES: Record<UserProfile, Record<BenignKind, number>> = {
-  usual: { ordinary: 0.65, suspicious: 0.15, borderline: 0.2 },
+  usual: { ordinary: 0.6, suspicious: 0.15, borderline: 0.25 },
   persistent: { ordinary: 0.1, suspicious: 0.05, borderline: 0.85 },
 };
 

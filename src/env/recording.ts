@@ -6,7 +6,7 @@
  * `Recorder` collects lines from an env's hooks; `replayEpisodes` re-runs them on
  * a fresh env and reports the first line that differs.
  */
-import { RULES_VERSION } from "../arena/config.js";
+import { RULES_REVISION, RULES_VERSION } from "../arena/config.js";
 import type { Action, StepResult } from "../arena/schema.js";
 import type { TargetSystem } from "../target/types.js";
 import { SeigeError } from "../util/errors.js";
@@ -21,6 +21,8 @@ export type RecordLine =
       version: number;
       /** the rules version the episode was played under (absent: rules v1) */
       rules?: number;
+      /** the revision of that version's rules (absent: revision 0) */
+      revision?: number;
       target: { backend: string; model: string };
       options: EnvResetOptions;
       result: StepResult;
@@ -42,6 +44,7 @@ export class Recorder {
           type: "reset",
           version: RECORDING_VERSION,
           rules: RULES_VERSION,
+          revision: RULES_REVISION,
           target: { backend: this.target.info.backend, model: this.target.info.modelId },
           options,
           result,
@@ -91,6 +94,12 @@ export function parseRecording(text: string): { line: RecordLine; raw: string }[
       throw new SeigeError(
         "validation_error",
         `recording line ${i + 1} is a rules v${parsed.rules ?? 1} recording; this seige plays rules v${RULES_VERSION}, whose rewards and traffic differ, so it cannot be replayed (record it again)`,
+      );
+    }
+    if (parsed.type === "reset" && (parsed.revision ?? 0) !== RULES_REVISION) {
+      throw new SeigeError(
+        "validation_error",
+        `recording line ${i + 1} is a rules v${RULES_VERSION} revision ${parsed.revision ?? 0} recording; this seige plays rules v${RULES_VERSION} revision ${RULES_REVISION}, whose traffic or rewards differ, so it cannot be replayed (record it again)`,
       );
     }
     lines.push({ line: parsed, raw });

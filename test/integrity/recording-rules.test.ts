@@ -1,12 +1,13 @@
-// Recordings carry the rules version (rules v2); replaying a rules v1 recording is
-// refused with a clear error instead of reporting a meaningless mismatch.
+// Recordings carry the rules version (rules v2) and its revision; replaying a rules v1
+// recording, or one of an earlier revision of v2, is refused with a clear error
+// instead of reporting a meaningless mismatch.
 import { describe, expect, it } from "vitest";
-import { RULES_VERSION } from "../../src/arena/config.js";
+import { RULES_REVISION, RULES_VERSION } from "../../src/arena/config.js";
 import { Recorder, replayEpisodes, SeigeEnv } from "../../src/env/index.js";
 import { createTarget } from "../../src/target/index.js";
 
 describe("recordings and the rules version", () => {
-  it("records rules: 2 on the reset line and replays it", async () => {
+  it("records rules: 2 and its revision on the reset line and replays it", async () => {
     const target = await createTarget();
     const env = new SeigeEnv(target);
     const lines: string[] = [];
@@ -14,6 +15,7 @@ describe("recordings and the rules version", () => {
     let r = await env.reset({ seed: 7900, stage: 1, role: "blue", opponent: "scripted:text" });
     while (!r.done) r = await env.step({ agent_type: "blue", action_type: "monitor" });
     expect(JSON.parse(lines[0]).rules).toBe(RULES_VERSION);
+    expect(JSON.parse(lines[0]).revision).toBe(RULES_REVISION);
     expect((await replayEpisodes(target, lines.join("\n"))).ok).toBe(true);
   });
 
@@ -21,5 +23,23 @@ describe("recordings and the rules version", () => {
     const target = await createTarget();
     const v1 = JSON.stringify({ type: "reset", version: 1, target: {}, options: {}, result: {} });
     await expect(replayEpisodes(target, `${v1}\n`)).rejects.toThrow(/rules v1 recording/);
+  });
+
+  // Revision 1 (issue 12, I2) changed benign traffic and the scripted Reds' text
+  // without a new rules version; a recording from before it must not replay.
+  it("refuses a recording of an earlier revision of rules v2 by name", async () => {
+    const target = await createTarget();
+    const env = new SeigeEnv(target);
+    const lines: string[] = [];
+    new Recorder(target, (l) => lines.push(l)).attach(env);
+    let r = await env.reset({ seed: 7901, stage: 1, role: "blue", opponent: "scripted:text" });
+    while (!r.done) r = await env.step({ agent_type: "blue", action_type: "monitor" });
+    const { revision: _, ...before } = JSON.parse(lines[0]);
+    const old = [JSON.stringify(before), ...lines.slice(1)].join("\n");
+    await expect(replayEpisodes(target, old)).rejects.toThrow(
+      new RegExp(
+        `rules v2 revision 0 recording; this seige plays rules v2 revision ${RULES_REVISION}`,
+      ),
+    );
   });
 });

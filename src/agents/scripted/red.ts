@@ -122,7 +122,7 @@ export class TextRed implements RedPolicy {
   act(view: RedView): RedAction {
     const tactic = this.rng.pick(TEXT_TACTICS.filter((t) => view.available_strategies.includes(t)));
     const turn = tactic === "multi_turn_escalation" ? this.escalationTurn++ : 0;
-    const forms = textForms(tactic, view.task.name, this.rng, turn);
+    const forms = textForms(tactic, view.task.name, turn);
     // Cover text from the benign generator where a request of traffic's length needs it (I2).
     const payload = shapedLikeTraffic(forms, this.rng, (r) => coverText(r));
     return {

@@ -25,10 +25,14 @@ const PATTERNS: ReadonlyArray<[RegExp, number]> = [
 export function textTactic(
   text: string,
 ): "persona_manipulation" | "indirect_injection" | "multi_turn_escalation" {
-  if (/\[search result\]|<tool_output>|document content|system notice|note to ai/i.test(text))
+  if (
+    /\[search result\]|search result says|<tool(?:_output)?>|tool (?:result|note|says)|document content|doc text|system notice|note (?:to|for) (?:the )?ai|an email says|sum up this note/i.test(
+      text,
+    )
+  )
     return "indirect_injection";
   if (
-    /\b(we already agreed|you trust me|as the trainer|security training|what kinds of secrets|handle confidential)\b/i.test(
+    /\b(we (?:already )?agreed|you trust me|as the trainer|i'm the trainer|security training|teach a course|kinds? of secrets|handle confidential|keep to yourself)\b/i.test(
       text,
     )
   )
