@@ -7,7 +7,14 @@ import {
   drawSessionRequests,
   middleLayers,
 } from "../../src/arena/traffic.js";
-import { benignText } from "../../src/arena/traffic-text.js";
+import {
+  BENIGN_KIND_PROBABILITIES,
+  type BenignKind,
+  benignText,
+  drawUserProfile,
+  PROFILE_KIND_PROBABILITIES,
+  USER_PROFILE_PROBABILITIES,
+} from "../../src/arena/traffic-text.js";
 import { SIM_CONFIG } from "../../src/target/sim/config.js";
 import { SIM_GEOMETRY } from "../../src/target/sim/index.js";
 import { readRequest } from "../../src/target/sim/lexical.js";
@@ -52,14 +59,33 @@ describe("benign traffic", () => {
       expect(d.steer!.layer).toBeGreaterThanOrEqual(lo);
       expect(d.steer!.layer).toBeLessThanOrEqual(hi);
     }
-    const share = (k: string) => draws.filter((d) => d.kind === k).length / draws.length;
-    expect(share("suspicious")).toBeGreaterThan(0.1);
-    expect(share("borderline")).toBeGreaterThan(0.15);
-    expect(share("borderline")).toBeLessThan(0.25);
+    // Without a profile, kinds follow benign traffic's overall mix.
+    const share = (k: BenignKind) => draws.filter((d) => d.kind === k).length / draws.length;
+    for (const k of ["ordinary", "suspicious", "borderline"] as const)
+      expect(Math.abs(share(k) - BENIGN_KIND_PROBABILITIES[k]), k).toBeLessThan(0.04);
     const off = Array.from({ length: 200 }, () =>
       drawBenignRequest(rng, { approvedSteering: false, nLayers: 12 }),
     );
     expect(off.every((d) => d.steer === null)).toBe(true);
+  });
+
+  // GAME.md I2: a refusal in a session's logs must not single Red out, so some users
+  // keep asking things the target may refuse, as an attacker does.
+  it("gives sessions user profiles: persistent users send mostly borderline requests", () => {
+    const rng = new Rng("traffic-profiles");
+    const profiles = Array.from({ length: 4000 }, () => drawUserProfile(rng));
+    const persistent = profiles.filter((p) => p === "persistent").length / profiles.length;
+    expect(Math.abs(persistent - USER_PROFILE_PROBABILITIES.persistent)).toBeLessThan(0.03);
+    const borderline = (profile: "usual" | "persistent") =>
+      Array.from(
+        { length: 2000 },
+        () => drawBenignRequest(rng, { approvedSteering: false, nLayers: 12, profile }).kind,
+      ).filter((k) => k === "borderline").length / 2000;
+    expect(borderline("persistent")).toBeGreaterThan(0.75);
+    expect(borderline("usual")).toBeLessThan(0.35);
+    expect(PROFILE_KIND_PROBABILITIES.persistent.borderline).toBeGreaterThan(
+      2 * PROFILE_KIND_PROBABILITIES.usual.borderline,
+    );
   });
 
   it("lets a session send several requests in a tick now and then", () => {

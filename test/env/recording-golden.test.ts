@@ -21,7 +21,7 @@ import { SimTarget } from "../../src/target/sim/sim-target.js";
  */
 const GOLDEN: Record<string, string> = {
   "2.0": "e20ad8992dafd6f4f1a8ed724dd25dc57e7c1417e092bc29750a4748c1e17964",
-  "2.1": "TBD",
+  "2.1": "40d515507b9facf44ed39233a4ca978a17cb96bc24c6ee092552f1cd3fafe0a8",
 };
 const RULES = `${RULES_VERSION}.${RULES_REVISION}`;
 
