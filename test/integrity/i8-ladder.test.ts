@@ -19,14 +19,23 @@ const ret = (red: string, blue: string, stage: Stage, role: "red" | "blue") => {
   return cache.get(key)!;
 };
 
+/** Blue's return per seed (seed order), for paired comparisons. */
+const blueReturns = async (red: string, blue: string, stage: Stage) =>
+  (await play(red, blue, stage, seeds)).map((x) => x.returns.blue.total);
+
 describe("I8 the ladder holds", () => {
   for (const stage of [1, 2, 3] as Stage[]) {
+    // Judged on the paired per-seed difference, as the audit judges it: the same Red on
+    // the same seeds, so traffic and opponent noise cancel. Against the steer Red at stage
+    // 3 the probing Blue wins about half the episodes, and an unpaired interval over 20
+    // seeds missed by 0.4 of a reward unit after rules v2 revision 1 redrew the episodes
+    // (paired: +13.9 [0.9, 26.9]).
     it(`probe-threshold beats the degenerate Blues against text and steer Red (stage ${stage})`, async () => {
       for (const red of ["text", "steer"]) {
-        const skilled = await ret(red, "probe-threshold", stage, "blue");
+        const skilled = await blueReturns(red, "probe-threshold", stage);
         for (const blue of ["allow-all", "block-all", "flag-all"]) {
-          const d = await ret(red, blue, stage, "blue");
-          expect(beats(skilled, d, 2), `${red}: probe-threshold vs ${blue}`).toBe(true);
+          const gap = pairedGap(skilled, await blueReturns(red, blue, stage));
+          expect(gap.lo > 0 && gap.mean > 2, `${red}: probe-threshold vs ${blue}`).toBe(true);
         }
       }
     });
