@@ -190,12 +190,14 @@ export function evaluateRequest(geo: SimGeometry, request: TargetRequest): SimEv
   for (const l of layers) {
     residualInto(geo, request.interventions, contentKey, l, trace.dev[l], xl);
     const mu = geo.baseline.mean[l];
+    // x_l − μ_l once per layer rather than once per label: the same differences.
+    for (let i = 0; i < d; i++) xl[i] = xl[i] - mu[i];
     const T = geo.norms[l];
     const packed = geo.packed[l];
     for (let j = 0; j < rows.length; j++) {
       const o = rows[j] * d;
       let p = 0;
-      for (let i = 0; i < d; i++) p += (xl[i] - mu[i]) * packed[o + i];
+      for (let i = 0; i < d; i++) p += xl[i] * packed[o + i];
       sums[j] += p / T / layers.length;
     }
   }
