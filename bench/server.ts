@@ -27,8 +27,13 @@ const { values } = parseArgs({
     "max-ticks": { type: "string", default: "10" },
     "http-clients": { type: "string", default: "16" },
     startups: { type: "string", default: "3" },
+    /** write a CPU profile of each server process into this folder (node --cpu-prof) */
+    "server-prof": { type: "string" },
   },
 });
+const serverArgs = values["server-prof"]
+  ? ["--cpu-prof", "--cpu-prof-dir", values["server-prof"]]
+  : [];
 const httpClients = Number(values["http-clients"]);
 const startups = Number(values.startups);
 const levels = values.clients!.split(",").map(Number);
@@ -128,7 +133,7 @@ console.log(
 );
 try {
   for (const n of levels) {
-    const server = await startServerProcess(Math.max(n, 1));
+    const server = await startServerProcess(Math.max(n, 1), undefined, false, serverArgs);
     let ours: LoadResult;
     let rss: { now: string; peak: string };
     try {
@@ -148,7 +153,7 @@ try {
   }
 
   // HTTP /step with episode_id and owner token, beside a bare node:http POST of the same reply.
-  const server = await startServerProcess(Math.max(httpClients, 1));
+  const server = await startServerProcess(Math.max(httpClients, 1), undefined, false, serverArgs);
   let ours: LoadResult;
   try {
     ours = await play(httpClients, async () => new SeigeHttpClient(server.url));
