@@ -52,6 +52,20 @@ function rssMiB(pid: number): { now: string; peak: string } {
   }
 }
 
+/**
+ * CPU seconds (user + system) a process has used, from /proc (Linux; NaN elsewhere).
+ * The server's CPU per step moves far less with the machine's load than steps/s.
+ */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** What the play loop needs of a client: the WebSocket one and the HTTP one both fit. */
 interface StepClient {
   reset(o: { seed: number; max_ticks: number }): Promise<StepReply>;
@@ -129,15 +143,18 @@ console.log(
   "WebSocket /ws (ours) beside a bare `ws` echo of a ~1 KB JSON reply (echo), same clients, same run",
 );
 console.log(
-  "clients  steps    steps/s  p50 ms  p99 ms  RSS MiB (peak)  echo/s   echo p99  ours/echo  p99 ours/echo  goal",
+  "clients  steps    steps/s  p50 ms  p99 ms  srv CPU ms/step  RSS MiB (peak)  echo/s   echo p99  ours/echo  p99 ours/echo  goal",
 );
 try {
   for (const n of levels) {
     const server = await startServerProcess(Math.max(n, 1), undefined, false, serverArgs);
     let ours: LoadResult;
     let rss: { now: string; peak: string };
+    let cpuPerStep: number;
     try {
+      const cpu0 = cpuSeconds(server.pid);
       ours = await play(n, () => connectNode(server.url, { timeoutMs: 30_000 }));
+      cpuPerStep = ((cpuSeconds(server.pid) - cpu0) * 1000) / Math.max(1, ours.requests);
       rss = rssMiB(server.pid);
     } finally {
       await server.stop();
@@ -147,6 +164,7 @@ try {
     console.log(
       `${String(n).padEnd(8)} ${String(ours.requests).padEnd(8)} ${rate(ours).toFixed(0).padEnd(8)} ` +
         `${percentile(ours.latencies, 50).toFixed(2).padEnd(7)} ${p99(ours).toFixed(2).padEnd(7)} ` +
+        `${cpuPerStep.toFixed(3).padEnd(16)} ` +
         `${`${rss.now} (${rss.peak})`.padEnd(15)} ${rate(base).toFixed(0).padEnd(8)} ${p99(base).toFixed(2).padEnd(9)} ` +
         `${(rate(ours) / rate(base)).toFixed(3).padEnd(10)} ${(p99(ours) / p99(base)).toFixed(2).padEnd(14)} ${goal}`,
     );
