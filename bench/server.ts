@@ -27,6 +27,8 @@ const { values } = parseArgs({
     "max-ticks": { type: "string", default: "10" },
     "http-clients": { type: "string", default: "16" },
     startups: { type: "string", default: "3" },
+    /** seconds of unmeasured play first, so lazy imports and the JIT are not in the figures */
+    warmup: { type: "string", default: "1" },
     /** write a CPU profile of each server process into this folder (node --cpu-prof) */
     "server-prof": { type: "string" },
   },
@@ -40,6 +42,7 @@ const levels = values.clients!.split(",").map(Number);
 const seconds = Number(values.seconds);
 const maxSteps = Number(values["max-steps"]);
 const maxTicks = Number(values["max-ticks"]);
+const warmup = Number(values.warmup);
 
 function rssMiB(pid: number): { now: string; peak: string } {
   try {
@@ -80,13 +83,14 @@ async function client(
   index: number,
   deadline: number,
   latencies: number[],
+  firstSeed: number,
 ): Promise<number> {
   const c = await connect();
   const red = resolvePolicy("red", "steer");
   const blue = resolvePolicy("blue", "probe-threshold");
   let steps = 0;
   for (let ep = 0; performance.now() < deadline && steps < maxSteps; ep++) {
-    const seed = index * 100_000 + ep;
+    const seed = firstSeed + index * 100_000 + ep;
     red.reset(hash32(`red/${seed}`));
     blue.reset(hash32(`blue/${seed}`));
     let r = await c.reset({ seed, max_ticks: maxTicks });
@@ -106,12 +110,18 @@ async function client(
 }
 
 /** One closed-loop run of `n` clients for `seconds`: steps, elapsed and latencies. */
-async function play(n: number, connect: () => Promise<StepClient>): Promise<LoadResult> {
+async function play(
+  n: number,
+  connect: () => Promise<StepClient>,
+  forSeconds = seconds,
+  /** the warm-up plays other seeds than the measured run, so no cache holds the measured episodes */
+  firstSeed = 0,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const t0 = performance.now();
-  const deadline = t0 + seconds * 1000;
+  const deadline = t0 + forSeconds * 1000;
   const counts = await Promise.all(
-    Array.from({ length: n }, (_, i) => client(connect, i, deadline, latencies)),
+    Array.from({ length: n }, (_, i) => client(connect, i, deadline, latencies, firstSeed)),
   );
   const requests = counts.reduce((a, b) => a + b, 0);
   return { requests, seconds: (performance.now() - t0) / 1000, latencies };
@@ -123,7 +133,7 @@ const median = (xs: number[]) => percentile(xs, 50);
 
 console.log(
   benchHeader(
-    `npx tsx bench/server.ts --clients ${values.clients} --seconds ${seconds} --max-steps ${maxSteps} --max-ticks ${maxTicks}`,
+    `npx tsx bench/server.ts --clients ${values.clients} --seconds ${seconds} --warmup ${warmup} --max-steps ${maxSteps} --max-ticks ${maxTicks}`,
     {
       backend: "sim",
       transport: "WebSocket /ws over loopback, server in a child process",
@@ -152,8 +162,10 @@ try {
     let rss: { now: string; peak: string };
     let cpuPerStep: number;
     try {
+      const connect = () => connectNode(server.url, { timeoutMs: 30_000 });
+      if (warmup > 0) await play(n, connect, warmup, 50_000);
       const cpu0 = cpuSeconds(server.pid);
-      ours = await play(n, () => connectNode(server.url, { timeoutMs: 30_000 }));
+      ours = await play(n, connect);
       cpuPerStep = ((cpuSeconds(server.pid) - cpu0) * 1000) / Math.max(1, ours.requests);
       rss = rssMiB(server.pid);
     } finally {
