@@ -157,7 +157,8 @@ console.log(
 );
 try {
   for (const n of levels) {
-    const server = await startServerProcess(Math.max(n, 1), undefined, false, serverArgs);
+    // Room for the warm-up's sessions too: a closed socket's session is freed a moment later.
+    const server = await startServerProcess(2 * Math.max(n, 1), undefined, false, serverArgs);
     let ours: LoadResult;
     let rss: { now: string; peak: string };
     let cpuPerStep: number;
