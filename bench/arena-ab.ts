@@ -1,6 +1,6 @@
 /**
  * Two builds of seige in one process, in-process steps per CPU-second, their
- * repetitions interleaved (A, B, A, B, …): on a shared, loaded machine the ratio
+ * repetitions interleaved (A then B, B then A, …): on a shared, loaded machine the ratio
  * of two builds measured side by side like this moves far less than two
  * separate `bench/arena.ts` runs (docs/speed.md, "Figures of the second pass").
  * Each repetition plays Red steer against Blue probe-threshold and allow-all at
@@ -70,8 +70,14 @@ for (let i = 0; i < 2; i++) {
 const ra: number[] = [];
 const rb: number[] = [];
 for (let r = 1; r <= reps; r++) {
-  ra.push(await a(r * 100));
-  rb.push(await b(r * 100));
+  // Alternate which build goes first, so that neither always pays for the other's garbage.
+  if (r % 2) {
+    ra.push(await a(r * 100));
+    rb.push(await b(r * 100));
+  } else {
+    rb.push(await b(r * 100));
+    ra.push(await a(r * 100));
+  }
 }
 const ratios = ra.map((x, i) => rb[i] / x).sort((x, y) => x - y);
 console.log(
