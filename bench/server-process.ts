@@ -20,12 +20,14 @@ export async function startServerProcess(
   startTimeoutMs = 60_000,
   /** run the built package (bin/seige.js over dist/, as installed) instead of the sources via tsx */
   built = false,
+  /** extra Node flags for the server, e.g. `--cpu-prof` to profile it under the bench's load */
+  nodeArgs: readonly string[] = [],
 ): Promise<ServerProcess> {
   const serve = ["serve", "--host", "127.0.0.1", "--port", "0"];
   const code = `const { main } = await import("./src/cli.ts"); process.exitCode = await main(${JSON.stringify(serve)});`;
   const args = built
-    ? ["bin/seige.js", ...serve]
-    : ["--import", "tsx", "--input-type=module", "-e", code];
+    ? [...nodeArgs, "bin/seige.js", ...serve]
+    : [...nodeArgs, "--import", "tsx", "--input-type=module", "-e", code];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, SEIGE_MAX_SESSIONS: String(maxSessions), SEIGE_TARGET_BACKEND: "sim" },

@@ -27,14 +27,22 @@ const { values } = parseArgs({
     "max-ticks": { type: "string", default: "10" },
     "http-clients": { type: "string", default: "16" },
     startups: { type: "string", default: "3" },
+    /** seconds of unmeasured play first, so lazy imports and the JIT are not in the figures */
+    warmup: { type: "string", default: "1" },
+    /** write a CPU profile of each server process into this folder (node --cpu-prof) */
+    "server-prof": { type: "string" },
   },
 });
+const serverArgs = values["server-prof"]
+  ? ["--cpu-prof", "--cpu-prof-dir", values["server-prof"]]
+  : [];
 const httpClients = Number(values["http-clients"]);
 const startups = Number(values.startups);
 const levels = values.clients!.split(",").map(Number);
 const seconds = Number(values.seconds);
 const maxSteps = Number(values["max-steps"]);
 const maxTicks = Number(values["max-ticks"]);
+const warmup = Number(values.warmup);
 
 function rssMiB(pid: number): { now: string; peak: string } {
   try {
@@ -44,6 +52,20 @@ function rssMiB(pid: number): { now: string; peak: string } {
     return { now: (kb("VmRSS") / 1024).toFixed(0), peak: (kb("VmHWM") / 1024).toFixed(0) };
   } catch {
     return { now: "n/a", peak: "n/a" }; // not Linux
+  }
+}
+
+/**
+ * CPU seconds (user + system) a process has used, from /proc (Linux; NaN elsewhere).
+ * The server's CPU per step moves far less with the machine's load than steps/s.
+ */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return Number.NaN;
   }
 }
 
@@ -61,13 +83,14 @@ async function client(
   index: number,
   deadline: number,
   latencies: number[],
+  firstSeed: number,
 ): Promise<number> {
   const c = await connect();
   const red = resolvePolicy("red", "steer");
   const blue = resolvePolicy("blue", "probe-threshold");
   let steps = 0;
   for (let ep = 0; performance.now() < deadline && steps < maxSteps; ep++) {
-    const seed = index * 100_000 + ep;
+    const seed = firstSeed + index * 100_000 + ep;
     red.reset(hash32(`red/${seed}`));
     blue.reset(hash32(`blue/${seed}`));
     let r = await c.reset({ seed, max_ticks: maxTicks });
@@ -87,12 +110,18 @@ async function client(
 }
 
 /** One closed-loop run of `n` clients for `seconds`: steps, elapsed and latencies. */
-async function play(n: number, connect: () => Promise<StepClient>): Promise<LoadResult> {
+async function play(
+  n: number,
+  connect: () => Promise<StepClient>,
+  forSeconds = seconds,
+  /** the warm-up plays other seeds than the measured run, so no cache holds the measured episodes */
+  firstSeed = 0,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const t0 = performance.now();
-  const deadline = t0 + seconds * 1000;
+  const deadline = t0 + forSeconds * 1000;
   const counts = await Promise.all(
-    Array.from({ length: n }, (_, i) => client(connect, i, deadline, latencies)),
+    Array.from({ length: n }, (_, i) => client(connect, i, deadline, latencies, firstSeed)),
   );
   const requests = counts.reduce((a, b) => a + b, 0);
   return { requests, seconds: (performance.now() - t0) / 1000, latencies };
@@ -104,7 +133,7 @@ const median = (xs: number[]) => percentile(xs, 50);
 
 console.log(
   benchHeader(
-    `npx tsx bench/server.ts --clients ${values.clients} --seconds ${seconds} --max-steps ${maxSteps} --max-ticks ${maxTicks}`,
+    `npx tsx bench/server.ts --clients ${values.clients} --seconds ${seconds} --warmup ${warmup} --max-steps ${maxSteps} --max-ticks ${maxTicks}`,
     {
       backend: "sim",
       transport: "WebSocket /ws over loopback, server in a child process",
@@ -124,15 +153,21 @@ console.log(
   "WebSocket /ws (ours) beside a bare `ws` echo of a ~1 KB JSON reply (echo), same clients, same run",
 );
 console.log(
-  "clients  steps    steps/s  p50 ms  p99 ms  RSS MiB (peak)  echo/s   echo p99  ours/echo  p99 ours/echo  goal",
+  "clients  steps    steps/s  p50 ms  p99 ms  srv CPU ms/step  RSS MiB (peak)  echo/s   echo p99  ours/echo  p99 ours/echo  goal",
 );
 try {
   for (const n of levels) {
-    const server = await startServerProcess(Math.max(n, 1));
+    // Room for the warm-up's sessions too: a closed socket's session is freed a moment later.
+    const server = await startServerProcess(2 * Math.max(n, 1), undefined, false, serverArgs);
     let ours: LoadResult;
     let rss: { now: string; peak: string };
+    let cpuPerStep: number;
     try {
-      ours = await play(n, () => connectNode(server.url, { timeoutMs: 30_000 }));
+      const connect = () => connectNode(server.url, { timeoutMs: 30_000 });
+      if (warmup > 0) await play(n, connect, warmup, 50_000);
+      const cpu0 = cpuSeconds(server.pid);
+      ours = await play(n, connect);
+      cpuPerStep = ((cpuSeconds(server.pid) - cpu0) * 1000) / Math.max(1, ours.requests);
       rss = rssMiB(server.pid);
     } finally {
       await server.stop();
@@ -142,13 +177,14 @@ try {
     console.log(
       `${String(n).padEnd(8)} ${String(ours.requests).padEnd(8)} ${rate(ours).toFixed(0).padEnd(8)} ` +
         `${percentile(ours.latencies, 50).toFixed(2).padEnd(7)} ${p99(ours).toFixed(2).padEnd(7)} ` +
+        `${cpuPerStep.toFixed(3).padEnd(16)} ` +
         `${`${rss.now} (${rss.peak})`.padEnd(15)} ${rate(base).toFixed(0).padEnd(8)} ${p99(base).toFixed(2).padEnd(9)} ` +
         `${(rate(ours) / rate(base)).toFixed(3).padEnd(10)} ${(p99(ours) / p99(base)).toFixed(2).padEnd(14)} ${goal}`,
     );
   }
 
   // HTTP /step with episode_id and owner token, beside a bare node:http POST of the same reply.
-  const server = await startServerProcess(Math.max(httpClients, 1));
+  const server = await startServerProcess(Math.max(httpClients, 1), undefined, false, serverArgs);
   let ours: LoadResult;
   try {
     ours = await play(httpClients, async () => new SeigeHttpClient(server.url));

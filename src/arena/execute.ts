@@ -55,10 +55,11 @@ export async function executeTick(s: EpisodeState, target: TargetSystem): Promis
       mark === "block" ? refusalText(s.rng.child(`refusal/${p.id}`)) : (byId.get(p.id) ?? "");
     const session = sessionOf(s, p.session);
     session.history.push(p.message, { role: "assistant", content: response });
+    // Frozen: Red's views share these entries rather than copy them (views.ts).
     if (session.red)
       session.transcript.push(
-        { tick: s.tick, role: "user", text: p.text },
-        { tick: s.tick, role: "assistant", text: response },
+        Object.freeze({ tick: s.tick, role: "user" as const, text: p.text }),
+        Object.freeze({ tick: s.tick, role: "assistant" as const, text: response }),
       );
     s.logs.push({
       tick: s.tick,

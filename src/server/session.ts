@@ -27,6 +27,9 @@ export interface WireStepResult {
 
 const RESET_KEYS = new Set(Object.keys(EnvResetOptionsSchema.shape));
 
+/** Resolves after the event loop has polled for I/O once more. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /**
  * The env's own validation failures (an unknown opponent, `role` without one)
  * in the same list shape as the schema's, at the option they name; any other
@@ -81,10 +84,19 @@ export class Session {
     return this.queued;
   }
 
-  /** Runs `fn` after every earlier request of this session has finished. */
+  /**
+   * Runs `fn` after every earlier request of this session has finished. A
+   * request queued behind this session's own earlier ones first waits one turn
+   * of the event loop: a client that pipelines a burst then takes one frame per
+   * turn, and other sessions' frames, read in between, are answered meanwhile
+   * rather than after the whole burst (fair latency, issue 16). A client with
+   * one request in flight never waits.
+   */
   run<T>(fn: () => Promise<T> | T): Promise<T> {
+    const behind = this.queued > 0;
     this.queued++;
-    const next = this.chain.then(() => {
+    const start = behind ? this.chain.then(nextTurn) : this.chain;
+    const next = start.then(() => {
       if (this.closed)
         throw new SeigeError("execution_error", "the session is closed; open a new one");
       return fn();

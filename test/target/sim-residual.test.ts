@@ -7,6 +7,8 @@ import {
   SIM_CONFIG,
   SIM_GEOMETRY,
 } from "../../src/target/sim/index.js";
+import { noiseAt } from "../../src/target/sim/residual.js";
+import { Rng } from "../../src/util/rng.js";
 import { PLAIN, request } from "./fixtures.js";
 
 const geo = SIM_GEOMETRY;
@@ -128,5 +130,40 @@ describe("sim residual stream", () => {
     const one = computeResidual(geo, reading, [], contentKeyOf(req), [6], 6);
     const many = computeResidual(geo, reading, [], contentKeyOf(req), all);
     expect(Array.from(one.x.get(6)!)).toEqual(Array.from(many.x.get(6)!));
+  });
+
+  it("draws each layer's noise exactly as an Rng keyed by content and layer would (issue 16)", () => {
+    // The reference: the draws as written before sfc32 was inlined, bit for bit.
+    const reference = (key: string, layer: number) => {
+      const rng = new Rng(`${key}/L${layer}`);
+      const sig = geo.sigma[layer];
+      const n = new Float64Array(sig.length);
+      for (let i = 0; i < n.length; i += 2) {
+        let u = 0;
+        let v = 0;
+        let q = 0;
+        do {
+          u = 2 * rng.next() - 1;
+          v = 2 * rng.next() - 1;
+          q = u * u + v * v;
+        } while (q >= 1 || q === 0);
+        const f = Math.sqrt((-2 * Math.log(q)) / q);
+        n[i] = sig[i] * u * f;
+        if (i + 1 < n.length) n[i + 1] = sig[i + 1] * v * f;
+      }
+      return Array.from(n);
+    };
+    for (const key of ["1/0", "3735928559/42", "x"])
+      for (const layer of [0, 4, 7, 11]) {
+        expect(Array.from(noiseAt(geo, key, layer))).toStrictEqual(reference(key, layer));
+      }
+    // The residual's cached noise is the same draw: x_l is the reference noise + (μ_l + dev_l).
+    const req = request(PLAIN, { seed: 4 });
+    const key = contentKeyOf(req);
+    const trace = computeResidual(geo, readRequest(req.messages, geo.vocab), [], key, [5], 5);
+    const n = reference(key, 5);
+    const mu = geo.baseline.mean[5];
+    const dev = trace.dev[5];
+    expect(Array.from(trace.x.get(5)!)).toStrictEqual(n.map((x, i) => x + (mu[i] + dev[i])));
   });
 });

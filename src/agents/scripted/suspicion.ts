@@ -1,3 +1,5 @@
+import { TextMemo } from "../../util/text-memo.js";
+
 /**
  * A keyword score for request text: how much it looks like an extraction or
  * manipulation attempt. Deliberately naive — benign-but-suspicious traffic
@@ -41,10 +43,14 @@ export function textTactic(
 }
 
 export function textSuspicion(text: string): number {
+  return SUSPICION_READS.get(text);
+}
+
+const SUSPICION_READS = new TextMemo((text: string) => {
   let score = 0;
   for (const [pattern, weight] of PATTERNS) if (pattern.test(text)) score += weight;
   return score;
-}
+});
 
 /**
  * Tokens no ordinary request contains: code-like punctuation, a word glued to
@@ -59,10 +65,15 @@ const ODD_TOKEN = /[{}[\]<>=^%`\\|*@~+_]|##|[a-z]{2,}[A-Z]|^[^\w\s]{2,}$|^!-/;
  * Ordinary requests have none (an order number's "#" is not odd).
  */
 export function hasAdversarialSuffix(text: string): boolean {
+  return SUFFIX_READS.get(text);
+}
+
+/** Blue re-reads every visible log on each of its steps: each text is scanned once (issue 16). */
+const SUFFIX_READS = new TextMemo((text: string) => {
   let n = 0;
   for (const token of text.split(/\s+/)) if (ODD_TOKEN.test(token) && ++n >= 2) return true;
   return false;
-}
+});
 
 /**
  * Whether a reply reads as a broken model's output: a run of words with no
@@ -70,7 +81,11 @@ export function hasAdversarialSuffix(text: string): boolean {
  * degenerate repetition). Ordinary answers and refusals are sentences.
  */
 export function looksDegenerate(reply: string): boolean {
+  return DEGENERATE_READS.get(reply);
+}
+
+const DEGENERATE_READS = new TextMemo((reply: string) => {
   const words = reply.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length < 8 || /[.!?:,]/.test(reply)) return false;
   return new Set(words).size / words.length < 0.7;
-}
+});

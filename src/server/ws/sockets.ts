@@ -19,8 +19,10 @@ import { errorFrame, type FrameOutcome, handleEnvFrame } from "./frames.js";
 const OPEN = 1;
 
 function text(data: RawData): string {
+  // `ws` hands over a Buffer (binaryType "nodebuffer"): decode it in place, without a copy.
+  if (Buffer.isBuffer(data)) return data.toString("utf8");
   if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
-  return Buffer.from(data as ArrayBuffer).toString("utf8");
+  return Buffer.from(data).toString("utf8");
 }
 
 /** What a socket sends if a reply cannot be encoded: fixed text, so it cannot fail too. */

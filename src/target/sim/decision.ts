@@ -19,7 +19,7 @@ import { feedHash, finishHash, type HashState, Rng, startHash } from "../../util
 import type { ChatMessage, TargetRequest } from "../types.js";
 import { type SimGeometry, simGeometry } from "./geometry.js";
 import { type Features, type LexicalReading, readRequest } from "./lexical.js";
-import { computeResidual, type ResidualTrace } from "./residual.js";
+import { computeResidual, type ResidualTrace, residualInto } from "./residual.js";
 
 export interface SimDecision {
   /** probability the output holds the whole guarded value */
@@ -41,6 +41,7 @@ export interface SimDecision {
 export interface SimEvaluation {
   decision: SimDecision;
   reading: LexicalReading;
+  /** dev_l through the last decision layer (x_l is read, not kept: `trace.x` is empty) */
   trace: ResidualTrace;
   /** hash of the request's messages: with the seed, keys every random draw for this request */
   contentKey: string;
@@ -137,6 +138,28 @@ function readoutLabels(cfg: SimGeometry["config"]): readonly string[] {
   return labels;
 }
 
+const READOUT_ROWS = new WeakMap<SimGeometry, readonly number[]>();
+/** The readout labels' rows in `packed`, once per model. */
+function readoutRows(geo: SimGeometry, labels: readonly string[]): readonly number[] {
+  let rows = READOUT_ROWS.get(geo);
+  if (rows === undefined) {
+    rows = labels.map((k) => geo.dirIndex.get(k)!);
+    READOUT_ROWS.set(geo, rows);
+  }
+  return rows;
+}
+
+/** One x_l at a time is all the decision reads: a reused vector per width. */
+const SCRATCH = new Map<number, Float64Array>();
+function scratchOf(d: number): Float64Array {
+  let v = SCRATCH.get(d);
+  if (v === undefined) {
+    v = new Float64Array(d);
+    SCRATCH.set(d, v);
+  }
+  return v;
+}
+
 function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
@@ -147,29 +170,34 @@ export function evaluateRequest(geo: SimGeometry, request: TargetRequest): SimEv
   const contentKey = contentKeyOf(request);
   const layers = cfg.decisionLayers as readonly number[];
   // Only up to the last decision layer: nothing later can change the decision.
+  // x_l is read from one scratch vector rather than kept (nothing reads it later).
   const trace = computeResidual(
     geo,
     reading,
     request.interventions,
     contentKey,
-    layers,
+    [],
     Math.max(...layers),
   );
 
   // The readout labels' rows of `packed` (the same f32 values as `dirs`, so the
   // same products), summed per label over the layers in the same order as ever.
   const labels = readoutLabels(cfg);
+  const rows = readoutRows(geo, labels);
   const sums = new Float64Array(labels.length);
+  const d = cfg.dModel;
+  const xl = scratchOf(d);
   for (const l of layers) {
-    const xl = trace.x.get(l)!;
+    residualInto(geo, request.interventions, contentKey, l, trace.dev[l], xl);
     const mu = geo.baseline.mean[l];
+    // x_l − μ_l once per layer rather than once per label: the same differences.
+    for (let i = 0; i < d; i++) xl[i] = xl[i] - mu[i];
     const T = geo.norms[l];
     const packed = geo.packed[l];
-    const d = xl.length;
-    for (let j = 0; j < labels.length; j++) {
-      const o = geo.dirIndex.get(labels[j])! * d;
+    for (let j = 0; j < rows.length; j++) {
+      const o = rows[j] * d;
       let p = 0;
-      for (let i = 0; i < d; i++) p += (xl[i] - mu[i]) * packed[o + i];
+      for (let i = 0; i < d; i++) p += xl[i] * packed[o + i];
       sums[j] += p / T / layers.length;
     }
   }

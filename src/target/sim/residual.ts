@@ -22,7 +22,7 @@
  * writes at l.
  * It does not decide or summarise anything.
  */
-import { Rng } from "../../util/rng.js";
+import { feedHash, finishHash, type HashState, startHash } from "../../util/rng.js";
 import { DIRECTION_LABELS } from "../../vocab.js";
 import type { TargetIntervention } from "../types.js";
 import { SIM_DIRECTIONS, type SimGeometry } from "./geometry.js";
@@ -35,6 +35,12 @@ export interface ResidualTrace {
   x: Map<number, Float64Array>;
   /** total steer norm applied at each layer, in units of T_l (over the layers computed) */
   steerTotal: number[];
+  /** what the trace was computed from, so continuing it reuses its signal (internal) */
+  source?: {
+    reading: LexicalReading;
+    interventions: readonly TargetIntervention[];
+    entry: SignalEntry;
+  };
 }
 
 /** The library labels are the first rows of SIM_DIRECTIONS (geometry.ts's Gram–Schmidt order). */
@@ -81,21 +87,43 @@ function addRow(v: Float64Array, packed: Float64Array, row: number, s: number): 
 }
 
 /**
- * n_l ~ N(0, diag σ_l²), from its own stream keyed by (content, seed, layer), so
- * generate and probe see the same noise whatever other layers they compute.
- * Normals by Marsaglia's polar method (no trigonometry: this is the hot loop).
+ * n_l ~ N(0, diag σ_l²) from the stream seeded by `state` (cyrb128 of
+ * `${noiseKey}/L${layer}`, exactly as `new Rng(...)` seeds itself): sfc32 run
+ * inline with the same 12 discarded outputs, normals by Marsaglia's polar
+ * method (no trigonometry: this is the hot loop). The same draws as an `Rng`,
+ * without building its key string or object.
  */
-export function noiseAt(geo: SimGeometry, noiseKey: string, layer: number): Float64Array {
-  const rng = new Rng(`${noiseKey}/L${layer}`);
-  const sig = geo.sigma[layer];
+function drawNoise(sig: Float32Array, state: HashState): Float64Array {
+  let [a, b, c, d] = finishHash(state);
+  let t = 0;
+  for (let i = 0; i < 12; i++) {
+    t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+  }
   const n = new Float64Array(sig.length);
   for (let i = 0; i < n.length; i += 2) {
     let u = 0;
     let v = 0;
     let q = 0;
     do {
-      u = 2 * rng.next() - 1;
-      v = 2 * rng.next() - 1;
+      t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+      u = 2 * ((t >>> 0) / 4294967296) - 1;
+      t = (((a + b) | 0) + d) | 0;
+      d = (d + 1) | 0;
+      a = b ^ (b >>> 9);
+      b = (c + (c << 3)) | 0;
+      c = (c << 21) | (c >>> 11);
+      c = (c + t) | 0;
+      v = 2 * ((t >>> 0) / 4294967296) - 1;
       q = u * u + v * v;
     } while (q >= 1 || q === 0);
     const f = Math.sqrt((-2 * Math.log(q)) / q);
@@ -105,29 +133,82 @@ export function noiseAt(geo: SimGeometry, noiseKey: string, layer: number): Floa
   return n;
 }
 
-/** Recent noise vectors per model, by (content, seed) then layer: a probe, the
- * generate after it and a counterfactual all draw the same noise, so it is drawn once. */
-const RECENT_NOISE = new WeakMap<SimGeometry, Map<string, (Float64Array | undefined)[]>>();
+/**
+ * n_l ~ N(0, diag σ_l²), from its own stream keyed by (content, seed, layer), so
+ * generate and probe see the same noise whatever other layers they compute.
+ */
+export function noiseAt(geo: SimGeometry, noiseKey: string, layer: number): Float64Array {
+  return drawNoise(geo.sigma[layer], feedHash(startHash(), `${noiseKey}/L${layer}`));
+}
 
-/** `noiseAt`, remembered for recent keys; a fresh copy each call (interventions edit it in place). */
-function noiseCopy(geo: SimGeometry, noiseKey: string, layer: number): Float64Array {
+/** A (content, seed)'s noise: the hash state after `${noiseKey}/L`, and the layers drawn so far. */
+interface NoiseEntry {
+  prefix: HashState;
+  layers: (Float64Array | undefined)[];
+}
+
+/** Recent noise per model, by (content, seed) then layer: a probe, the generate after it and a
+ * counterfactual all draw the same noise, so it is drawn once. */
+const RECENT_NOISE = new WeakMap<SimGeometry, Map<string, NoiseEntry>>();
+
+/** `noiseAt`, remembered for recent keys. Read-only: callers that edit it copy it first. */
+function noiseOf(geo: SimGeometry, noiseKey: string, layer: number): Float64Array {
   let recent = RECENT_NOISE.get(geo);
   if (recent === undefined) {
     recent = new Map();
     RECENT_NOISE.set(geo, recent);
   }
-  let layers = recent.get(noiseKey);
-  if (layers === undefined) {
+  let entry = recent.get(noiseKey);
+  if (entry === undefined) {
     if (recent.size >= 512) recent.clear();
-    layers = [];
-    recent.set(noiseKey, layers);
+    entry = { prefix: feedHash(startHash(), `${noiseKey}/L`), layers: [] };
+    recent.set(noiseKey, entry);
   }
-  let n = layers[layer];
+  let n = entry.layers[layer];
   if (n === undefined) {
-    n = noiseAt(geo, noiseKey, layer);
-    layers[layer] = n;
+    n = drawNoise(geo.sigma[layer], feedHash(entry.prefix, String(layer)));
+    entry.layers[layer] = n;
   }
-  return n.slice();
+  return n;
+}
+
+/** Whether an intervention edits the noise at layer `l` (project_out and mean_ablate act on all of x_l). */
+function editsNoiseAt(interventions: readonly TargetIntervention[], l: number): boolean {
+  for (const iv of interventions) {
+    if (iv.kind === "project_out" && l >= iv.layers[0] && l <= iv.layers[1]) return true;
+    if (iv.kind === "mean_ablate" && iv.layer === l) return true;
+  }
+  return false;
+}
+
+/**
+ * x_l = n_l + (μ_l + dev_l) into `out`, the noise edited first by the
+ * interventions at l in list order (the same arithmetic, in the same order, as
+ * ever). `out` may be a reused scratch vector: nothing else is allocated unless
+ * an intervention edits the noise.
+ */
+export function residualInto(
+  geo: SimGeometry,
+  interventions: readonly TargetIntervention[],
+  noiseKey: string,
+  layer: number,
+  devL: Float64Array,
+  out: Float64Array,
+): Float64Array {
+  let noise = noiseOf(geo, noiseKey, layer);
+  if (interventions.length > 0 && editsNoiseAt(interventions, layer)) {
+    noise = noise.slice();
+    const packed = geo.packed[layer];
+    for (const iv of interventions) {
+      if (iv.kind === "project_out" && layer >= iv.layers[0] && layer <= iv.layers[1])
+        removeComponent(noise, packed, geo.dirIndex.get(iv.label)!);
+      else if (iv.kind === "mean_ablate" && iv.layer === layer)
+        for (let row = 0; row < LIBRARY_ROWS; row++) removeComponent(noise, packed, row);
+    }
+  }
+  const mu = geo.baseline.mean[layer];
+  for (let i = 0; i < out.length; i++) out[i] = noise[i] + (mu[i] + devL[i]);
+  return out;
 }
 
 /**
@@ -230,7 +311,7 @@ function signalOf(
   reading: LexicalReading,
   interventions: readonly TargetIntervention[],
   upTo: number,
-): Signal {
+): SignalEntry {
   const a = contentCoefficients(reading);
   let signals = SIGNALS.get(geo);
   if (signals === undefined) {
@@ -254,9 +335,14 @@ function signalOf(
     bucket.push(entry);
     signals.set(h, bucket);
   }
-  const { signal } = entry;
-  if (signal.dev.length <= upTo) extendSignal(geo, a, reading.harm, interventions, signal, upTo);
-  return signal;
+  extendEntry(geo, entry, upTo);
+  return entry;
+}
+
+/** The entry's signal through `upTo`, from its own (copied) inputs. */
+function extendEntry(geo: SimGeometry, entry: SignalEntry, upTo: number): void {
+  if (entry.signal.dev.length <= upTo)
+    extendSignal(geo, entry.a, entry.harm, entry.interventions, entry.signal, upTo);
 }
 
 /** dev_l and the steer totals from `signal`'s last layer through `upTo` (docs/sim.md's model, noise aside). */
@@ -331,24 +417,25 @@ export function continueResidual(
 ): ResidualTrace {
   const { dev, x, steerTotal } = trace;
   if (dev.length > upTo) return trace;
-  const signal = signalOf(geo, reading, interventions, upTo);
+  // The same reading and interventions as the trace was begun with (generate's
+  // style read after its decision): its signal, without hashing them again.
+  const from = trace.source;
+  let entry: SignalEntry;
+  if (from !== undefined && from.reading === reading && from.interventions === interventions) {
+    entry = from.entry;
+    extendEntry(geo, entry, upTo);
+  } else {
+    entry = signalOf(geo, reading, interventions, upTo);
+    trace.source = { reading, interventions, entry };
+  }
+  const { signal } = entry;
   const dModel = geo.config.dModel;
   for (let l = dev.length; l <= upTo; l++) {
     const cur = signal.dev[l];
     steerTotal[l] += signal.steerTotal[l];
     dev.push(cur);
-    if (!wanted.includes(l)) continue;
-    const packed = geo.packed[l];
-    const noise = noiseCopy(geo, noiseKey, l);
-    for (const iv of interventions) {
-      if (iv.kind === "project_out" && l >= iv.layers[0] && l <= iv.layers[1])
-        removeComponent(noise, packed, geo.dirIndex.get(iv.label)!);
-      else if (iv.kind === "mean_ablate" && iv.layer === l)
-        for (let row = 0; row < LIBRARY_ROWS; row++) removeComponent(noise, packed, row);
-    }
-    const mu = geo.baseline.mean[l];
-    for (let i = 0; i < dModel; i++) noise[i] += mu[i] + cur[i];
-    x.set(l, noise);
+    if (wanted.includes(l))
+      x.set(l, residualInto(geo, interventions, noiseKey, l, cur, new Float64Array(dModel)));
   }
   return trace;
 }
