@@ -8,145 +8,21 @@
 // make-tiny original. HF's own defaults (layer pattern 5:1, global head dim 512,
 // PLE 256) apply when a field is absent, and what the runtime cannot run is a
 // clear config_error.
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../../src/lens/checkpoint.js";
 import { parseConfig } from "../../src/lens/config.js";
 import { referenceForward } from "../../src/lens/reference/index.js";
-import { SafetensorsFile, writeSafetensors } from "../../src/lens/safetensors.js";
+import {
+  E2B_LAYER_TYPES,
+  e2bPublished,
+  toPerLayerSpelling,
+  writeRealStructure,
+} from "../helpers/gemma4-e2b.js";
 import { TinyDirs } from "../helpers/lens-tiny.js";
 
+type Json = Record<string, unknown>;
 const dirs = new TinyDirs();
 afterAll(() => dirs.cleanup());
-
-type Json = Record<string, unknown>;
-
-const E2B_LAYER_TYPES = Array.from({ length: 35 }, (_, i) =>
-  (i + 1) % 5 === 0 ? "full_attention" : "sliding_attention",
-);
-
-/** google/gemma-4-E2B's config.json as published: every Gemma4TextConfig field, E2B's values. */
-function e2bPublished(): Json {
-  return {
-    architectures: ["Gemma4ForConditionalGeneration"],
-    audio_config: {
-      attention_chunk_size: 12,
-      attention_context_left: 13,
-      attention_context_right: 0,
-      attention_invalid_logits_value: -1e9,
-      attention_logit_cap: 50.0,
-      conv_kernel_size: 5,
-      gradient_clipping: 1e10,
-      hidden_act: "silu",
-      hidden_size: 1024,
-      initializer_range: 0.02,
-      model_type: "gemma4_audio",
-      num_attention_heads: 8,
-      num_hidden_layers: 12,
-      output_proj_dims: 1536,
-      residual_weight: 0.5,
-      rms_norm_eps: 1e-6,
-      subsampling_conv_channels: [128, 32],
-      use_clipped_linears: true,
-    },
-    audio_token_id: 258881,
-    boa_token_id: 256000,
-    boi_token_id: 255999,
-    dtype: "bfloat16",
-    eoa_token_index: 258883,
-    eoi_token_id: 258882,
-    image_token_id: 258880,
-    initializer_range: 0.02,
-    model_type: "gemma4",
-    text_config: {
-      attention_bias: false,
-      attention_dropout: 0.0,
-      attention_k_eq_v: false,
-      bos_token_id: 2,
-      dtype: "bfloat16",
-      enable_moe_block: false,
-      eos_token_id: 1,
-      final_logit_softcapping: 30.0,
-      global_head_dim: 512,
-      head_dim: 256,
-      hidden_activation: "gelu_pytorch_tanh",
-      hidden_size: 1536,
-      hidden_size_per_layer_input: 256,
-      initializer_range: 0.02,
-      intermediate_size: 6144,
-      layer_types: E2B_LAYER_TYPES,
-      max_position_embeddings: 131072,
-      model_type: "gemma4_text",
-      moe_intermediate_size: null,
-      num_attention_heads: 8,
-      num_experts: null,
-      num_global_key_value_heads: null,
-      num_hidden_layers: 35,
-      num_key_value_heads: 1,
-      num_kv_shared_layers: 20,
-      pad_token_id: 0,
-      rms_norm_eps: 1e-6,
-      rope_parameters: {
-        full_attention: {
-          partial_rotary_factor: 0.25,
-          rope_theta: 1000000.0,
-          rope_type: "proportional",
-        },
-        sliding_attention: { rope_theta: 10000.0, rope_type: "default" },
-      },
-      sliding_window: 512,
-      tie_word_embeddings: true,
-      top_k_experts: null,
-      use_bidirectional_attention: null,
-      use_cache: true,
-      use_double_wide_mlp: true,
-      vocab_size: 262144,
-      vocab_size_per_layer_input: 262144,
-    },
-    tie_word_embeddings: true,
-    transformers_version: "5.5.0",
-    video_token_id: 258884,
-    vision_config: {
-      attention_bias: false,
-      attention_dropout: 0.0,
-      head_dim: 64,
-      hidden_activation: "gelu_pytorch_tanh",
-      hidden_size: 768,
-      intermediate_size: 3072,
-      model_type: "gemma4_vision",
-      num_attention_heads: 12,
-      num_hidden_layers: 16,
-      num_key_value_heads: 12,
-      patch_size: 16,
-      pooling_kernel_size: 3,
-      position_embedding_size: 10240,
-      rms_norm_eps: 1e-6,
-      standardize: false,
-      use_clipped_linears: true,
-    },
-    vision_soft_tokens_per_image: 280,
-  };
-}
-
-/**
- * The same config as transformers >= 5.15 writes it: `global_head_dim` is folded into a sparse
- * `per_layer_config` keyed by zero-padded layer index (only the full layers differ).
- */
-function toPerLayerSpelling(config: Json): Json {
-  const text = { ...(config.text_config as Json) };
-  const global = text.global_head_dim;
-  delete text.global_head_dim;
-  delete text.num_global_key_value_heads;
-  const types = text.layer_types as string[];
-  const width = String(types.length - 1).length;
-  text.per_layer_config = Object.fromEntries(
-    types.flatMap((t, l) =>
-      t === "full_attention" ? [[String(l).padStart(width, "0"), { head_dim: global }]] : [],
-    ),
-  );
-  return { ...config, text_config: text, transformers_version: "5.18.0" };
-}
 
 const withText = (config: Json, patch: Json): Json => ({
   ...config,
@@ -295,55 +171,8 @@ describe("the published Gemma 4 E2B config.json", () => {
 describe("a tiny-tensor checkpoint with the real config's structure", () => {
   it("loads (model.language_model.* names, audio/vision towers and shared layers' k/v ignored) to the make-tiny forward", () => {
     const { dir, config: tinyConfig } = dirs.checkpoint("gemma4");
-    const tinyText = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as Json;
-    // The real structure around the tiny text model: wrapper fields, audio/vision configs,
-    // f32 tensors (tiny), per_layer_config instead of global_head_dim.
-    const real = e2bPublished();
-    const text: Json = { ...(real.text_config as Json) };
-    for (const k of [
-      "hidden_size",
-      "intermediate_size",
-      "num_hidden_layers",
-      "num_attention_heads",
-      "num_key_value_heads",
-      "head_dim",
-      "global_head_dim",
-      "hidden_size_per_layer_input",
-      "vocab_size",
-      "vocab_size_per_layer_input",
-      "layer_types",
-      "num_kv_shared_layers",
-      "sliding_window",
-      "max_position_embeddings",
-      "rope_parameters",
-      "bos_token_id",
-      "eos_token_id",
-      "pad_token_id",
-    ])
-      text[k] = tinyText[k];
-    text.dtype = "float32";
-    const config = toPerLayerSpelling({ ...real, dtype: "float32", text_config: text });
     const mm = dirs.dir("gemma4-real");
-    writeFileSync(join(mm, "config.json"), JSON.stringify(config));
-    for (const f of ["tokenizer.json", "tokenizer_config.json"])
-      copyFileSync(join(dir, f), join(mm, f));
-
-    const file = SafetensorsFile.open(join(dir, "model.safetensors"));
-    const tensors = [...file.entries.keys()].map((name) => ({
-      name: name.replace(/^model\./, "model.language_model."),
-      ...file.read(name),
-    }));
-    const extra = (name: string, shape: number[]) =>
-      tensors.push({ name, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
-    extra("model.audio_tower.subsample_conv_projection.conv_0.conv.weight", [4, 1, 3, 3]);
-    extra("model.embed_audio.embedding_projection.weight", [8, 4]);
-    extra("model.vision_tower.patch_embedder.input_proj.weight", [8, 12]);
-    extra("model.embed_vision.embedding_projection.weight", [8, 8]);
-    // The converter may keep k/v weights in KV-shared layers (HF ignores them on load).
-    const shared = tinyConfig.gemma4!.kvSource.findIndex((s, l) => s !== l);
-    expect(shared).toBeGreaterThan(0);
-    extra(`model.language_model.layers.${shared}.self_attn.k_proj.weight`, [32, 64]);
-    writeSafetensors(join(mm, "model.safetensors"), tensors, "f32");
+    writeRealStructure(dir, tinyConfig, mm, { towers: true });
 
     const loaded = loadCheckpoint(mm);
     expect({ ...loaded.config, modelType: "gemma4_text" }).toEqual(tinyConfig);
