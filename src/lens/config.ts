@@ -13,7 +13,7 @@
  * types are rejected here with a `config_error` that says what is supported.
  */
 
-import { gemma4Extras, gemma4LayerTypes } from "./config-gemma4.js";
+import { gemma4Extras, gemma4LayerTypes, withGemma4Defaults } from "./config-gemma4.js";
 import { fail, isRecord, type Json, need, nullableNum, num } from "./config-json.js";
 import type { Architecture, ModelConfig, RopeConfig, StorageDtype } from "./types.js";
 
@@ -160,13 +160,16 @@ function layerTypes(
     if (given.length !== n) {
       fail(`config.json: layer_types has ${given.length} entries but num_hidden_layers is ${n}`);
     }
-    return given.map((t) => {
+    const types = given.map((t): "full" | "sliding" => {
       if (t === "full_attention") return "full";
       if (t === "sliding_attention") return "sliding";
       return fail(
         `config.json: layer type "${String(t)}" is not supported (full_attention, sliding_attention)`,
       );
     });
+    // HF's Gemma4TextConfig forces the last layer to full attention (with a warning).
+    if (arch === "gemma4" && n > 0) types[n - 1] = "full";
+    return types;
   }
   if (arch === "gemma4") return gemma4LayerTypes(n);
   const all = (i: number): "full" | "sliding" => {
@@ -211,8 +214,18 @@ export function parseConfig(raw: unknown, opts: { storageDtype?: StorageDtype } 
       `config.json: model_type "${modelType}" is not supported; supported: ${SUPPORTED_MODEL_TYPES.join(", ")}`,
     );
   }
+  // Weights stored pre-quantised (QAT/GPTQ/compressed-tensors) are not read; quantise at load instead.
+  const quantized =
+    raw.quantization_config ??
+    (isRecord(raw.text_config) ? raw.text_config.quantization_config : undefined);
+  if (quantized !== undefined && quantized !== null) {
+    return fail(
+      "config.json: pre-quantised checkpoints (quantization_config) are not supported; load the bf16/f32 checkpoint and quantise at load with --quant int8|int4",
+    );
+  }
   // Multimodal wrappers keep the language model's settings under text_config.
-  const text: Json = isRecord(raw.text_config) ? raw.text_config : raw;
+  const given: Json = isRecord(raw.text_config) ? raw.text_config : raw;
+  const text = arch === "gemma4" ? withGemma4Defaults(given) : given;
   if ((modelType === "gemma3" || modelType === "gemma4") && !isRecord(raw.text_config)) {
     return fail(
       `config.json: model_type "${modelType}" without "text_config"; expected a multimodal wrapper config`,
@@ -223,7 +236,7 @@ export function parseConfig(raw: unknown, opts: { storageDtype?: StorageDtype } 
   const storageDtype =
     opts.storageDtype ??
     (raw.dtype || raw.torch_dtype ? dtypeFromConfig(raw) : dtypeFromConfig(text));
-  const tiedRaw = text.tie_word_embeddings ?? raw.tie_word_embeddings;
+  const tiedRaw = given.tie_word_embeddings ?? raw.tie_word_embeddings;
   const tiedEmbeddings = typeof tiedRaw === "boolean" ? tiedRaw : true;
   const base = {
     modelType,

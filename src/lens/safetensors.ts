@@ -177,9 +177,17 @@ export function f16ToF32(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
+// One scratch word for single-value conversions (no allocation per value).
+const scratchF32 = new Float32Array(1);
+const scratchU32 = new Uint32Array(scratchF32.buffer);
+
 export function f32ToF16(x: number): number {
-  const f = new Float32Array([x]);
-  const u = new Uint32Array(f.buffer)[0];
+  scratchF32[0] = x;
+  return f16Bits(scratchU32[0]);
+}
+
+/** f16 bits of the f32 whose bit pattern is `u` (round to nearest even). */
+function f16Bits(u: number): number {
   const sign = (u >>> 16) & 0x8000;
   const exp = (u >>> 23) & 0xff;
   const mant = u & 0x7fffff;
@@ -205,18 +213,30 @@ export function f32ToF16(x: number): number {
 }
 
 export function f32ToBf16(x: number): number {
-  const u = new Uint32Array(new Float32Array([x]).buffer)[0];
+  scratchF32[0] = x;
+  return bf16Bits(scratchU32[0]);
+}
+
+/** bf16 bits of the f32 whose bit pattern is `u` (round to nearest even; NaN stays NaN). */
+function bf16Bits(u: number): number {
   if ((u & 0x7f800000) === 0x7f800000 && u & 0x7fffff) return (u >>> 16) | 0x40;
   return ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
 }
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Encodes f32 values as `dtype` little-endian bytes. */
 export function encode(data: Float32Array, dtype: StorageDtype): Buffer {
   if (dtype === "f32") return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const buf = Buffer.alloc(data.length * BYTES[dtype]);
-  if (dtype === "bf16")
-    for (let i = 0; i < data.length; i++) buf.writeUInt16LE(f32ToBf16(data[i]), 2 * i);
-  else for (let i = 0; i < data.length; i++) buf.writeUInt16LE(f32ToF16(data[i]), 2 * i);
+  const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  const conv = dtype === "bf16" ? bf16Bits : f16Bits;
+  // Whole-array views (a multi-GB random checkpoint is billions of values): ~100× faster
+  // than a Buffer write per value. Typed arrays are host-endian, so only on little-endian hosts.
+  if (LITTLE_ENDIAN) {
+    const out = new Uint16Array(buf.buffer, buf.byteOffset, data.length);
+    for (let i = 0; i < bits.length; i++) out[i] = conv(bits[i]);
+  } else for (let i = 0; i < bits.length; i++) buf.writeUInt16LE(conv(bits[i]), 2 * i);
   return buf;
 }
 

@@ -4,7 +4,8 @@
 // and the PLE hook (`hook_ple_out`) on ORT and in the reference. ORT-vs-reference
 // parity at every hook, cached-vs-uncached and batch-vs-single for Gemma 4 are in
 // graph.test.ts and generate.test.ts (6-layer tiny model, tolerance 1e-4).
-// No HF transformers here, so HF itself is not run against these checkpoints.
+// HF transformers itself is run against these checkpoints in the optional
+// hf-parity.test.ts; the real E2B config.json is parsed in gemma4-config.test.ts.
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import {
+  encode,
   f16ToF32,
   f32ToBf16,
   f32ToF16,
@@ -72,6 +73,20 @@ describe("safetensors", () => {
     writeSafetensors(path, [t], "f16");
     const back = SafetensorsFile.open(path).read("w").data;
     for (let i = 0; i < 16; i++) expect(back[i]).toBe(f16ToF32(f32ToF16(t.data[i])));
+  });
+
+  it("encode (whole-array, for multi-GB checkpoints) writes exactly the per-value conversions, little-endian", () => {
+    const xs = new Float32Array([0, -0, 1, -2.5, 1 + 2 ** -8, 3e-41, 1e-8, 7e4, 1e39, Number.NaN]);
+    xs[8] = Number.POSITIVE_INFINITY;
+    const sub = xs.subarray(1); // a view at a non-zero byte offset
+    for (const [dtype, one] of [
+      ["bf16", f32ToBf16],
+      ["f16", f32ToF16],
+    ] as const) {
+      const buf = encode(sub, dtype);
+      expect(buf.length).toBe(2 * sub.length);
+      for (let i = 0; i < sub.length; i++) expect(buf.readUInt16LE(2 * i)).toBe(one(sub[i]));
+    }
   });
 
   it("opens a sharded checkpoint through model.safetensors.index.json", () => {
