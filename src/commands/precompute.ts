@@ -12,6 +12,7 @@ import {
   type ArtifactMetadata,
   artifactKit,
   calibrateFlip,
+  checkArtifactModel,
   collectSets,
   DIRECTION_METHODS,
   type DirectionMethod,
@@ -24,6 +25,7 @@ import {
   modelHash,
   type ProgressFn,
   promptTokens,
+  readArtifactFile,
   resolveLayers,
   writeArtifact,
 } from "../directions/index.js";
@@ -63,6 +65,8 @@ const HELP = `usage: seige precompute --model DIR [--layers 0,4-8] [--out FILE] 
                "Sure. <secret line><value>") or comply (harmful requests → "Sure."). Red's
                steering along LABEL then uses it; the tables compare it with difference of
                means on held-out prompts
+  --from FILE  with --learn-steering: start from this artifact of the same model (its
+               directions, probes and calibration are kept) instead of recomputing them
   --learn-layers   layers to learn at (default every computed layer)
   --learn-magnitude  steering strength in calibrated units (default 3, the steer Red's)
   --learn-steps    optimiser steps (default 20)
@@ -203,6 +207,7 @@ export async function run(argv: string[]): Promise<number> {
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", short: "q", default: false },
       "no-calibrate": { type: "boolean", default: false },
+      from: { type: "string" },
       "learn-steering": { type: "string" },
       "learn-layers": { type: "string" },
       "learn-magnitude": { type: "string" },
@@ -247,6 +252,8 @@ export async function run(argv: string[]): Promise<number> {
     throw new CliUsageError(
       "--learn-magnitude, --learn-steps and --learn-examples must be positive",
     );
+  if (values.from && learn.length === 0)
+    throw new CliUsageError("--from only adds learned steering: give --learn-steering too");
   const data = loadPromptData(values.data);
   const progress = new Map<string, Progress>();
   const onProgress: ProgressFn = (phase, done, total) => {
@@ -288,51 +295,60 @@ export async function run(argv: string[]): Promise<number> {
       threads: values.threads ? intFlag(values.threads, "threads", 1) : undefined,
     });
     try {
-      const template =
-        (values.template as "chat" | "raw" | undefined) ??
-        (model.tokenizer?.hasChatTemplate ? "chat" : "raw");
-      const position = values.position as "last" | "mean";
-      const systemFlag = values.system ?? "game";
-      const game = gameSystemPrompts();
-      const system = systemFlag === "game" ? game : systemFlag === "none" ? undefined : systemFlag;
-      const systemLabel =
-        systemFlag === "game"
-          ? gameSystemLabel(game.length)
-          : systemFlag === "none"
-            ? null
-            : systemFlag;
-      const source = lensSource(model, { position, template, system, batchSize });
-      const layers = resolveLayers(model.config.nLayers, layerSpec);
-      const sets = await collectSets(source, data, layers, onProgress);
-      artifact = fitArtifact(
-        sets,
-        {
-          modelHash: hash,
-          backend: "lens",
-          modelType: model.config.modelType,
-          nLayers: model.config.nLayers,
-          dModel: model.config.dModel,
-          position,
-          template,
-          system: template === "chat" ? systemLabel : null,
-        },
-        data.version,
-        {
-          method: values.method as DirectionMethod,
-          probe,
-          onProgress,
-        },
-      );
-      if (!values["no-calibrate"]) {
-        // Held-out harmful prompts, rendered exactly as the artifact's prompts were.
-        const opts = { template, system };
-        const harmful = (data.contrastive.refusal ?? []).filter((p) => p.split === "test");
-        if (harmful.length > 0) {
-          const prompts = harmful.map((p, k) => promptTokens(model, p.positive, opts, k));
-          artifact.metadata.calibration = await calibrateFlip(model, artifactKit(artifact), {
-            prompts,
-            layers,
-          });
+      let layers: number[];
+      if (values.from) {
+        // Reuse a fitted artifact of this model; only learned steering is computed.
+        artifact = readArtifactFile(values.from);
+        checkArtifactModel(artifact.metadata, modelDir, model.config);
+        layers = artifact.metadata.layers;
+      } else {
+        const template =
+          (values.template as "chat" | "raw" | undefined) ??
+          (model.tokenizer?.hasChatTemplate ? "chat" : "raw");
+        const position = values.position as "last" | "mean";
+        const systemFlag = values.system ?? "game";
+        const game = gameSystemPrompts();
+        const system =
+          systemFlag === "game" ? game : systemFlag === "none" ? undefined : systemFlag;
+        const systemLabel =
+          systemFlag === "game"
+            ? gameSystemLabel(game.length)
+            : systemFlag === "none"
+              ? null
+              : systemFlag;
+        const source = lensSource(model, { position, template, system, batchSize });
+        layers = resolveLayers(model.config.nLayers, layerSpec);
+        const sets = await collectSets(source, data, layers, onProgress);
+        artifact = fitArtifact(
+          sets,
+          {
+            modelHash: hash,
+            backend: "lens",
+            modelType: model.config.modelType,
+            nLayers: model.config.nLayers,
+            dModel: model.config.dModel,
+            position,
+            template,
+            system: template === "chat" ? systemLabel : null,
+          },
+          data.version,
+          {
+            method: values.method as DirectionMethod,
+            probe,
+            onProgress,
+          },
+        );
+        if (!values["no-calibrate"]) {
+          // Held-out harmful prompts, rendered exactly as the artifact's prompts were.
+          const opts = { template, system };
+          const harmful = (data.contrastive.refusal ?? []).filter((p) => p.split === "test");
+          if (harmful.length > 0) {
+            const prompts = harmful.map((p, k) => promptTokens(model, p.positive, opts, k));
+            artifact.metadata.calibration = await calibrateFlip(model, artifactKit(artifact), {
+              prompts,
+              layers,
+            });
+          }
         }
       }
       if (learn.length > 0) {
