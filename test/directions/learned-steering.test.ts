@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { steeringObjective } from "../../src/commands/precompute-steering.js";
 import {
+  artifactKit,
   type DirectionsArtifact,
   learnSteeringSet,
   loadPromptData,
@@ -47,7 +48,6 @@ function examples(seed: string, n: number) {
 
 describe("learned steering in the artifact", () => {
   it("round-trips, and the target's steer uses it while ablations keep the library direction", async () => {
-    const { artifactKit } = await import("../../src/directions/artifact.js");
     const kit = artifactKit(artifact);
     const res = await learnSteeringSet(
       model,
@@ -117,7 +117,6 @@ describe("learned steering in the artifact", () => {
   });
 
   it("refuses bad learning options and unknown labels", async () => {
-    const { artifactKit } = await import("../../src/directions/artifact.js");
     const kit = artifactKit(artifact);
     const obj = {
       label: "compliance",
