@@ -12,17 +12,20 @@ import {
   type ArtifactMetadata,
   artifactKit,
   calibrateFlip,
+  checkArtifactModel,
   collectSets,
   DIRECTION_METHODS,
   type DirectionMethod,
   type DirectionsArtifact,
   evaluateKit,
   fitArtifact,
+  learnSteeringSet,
   lensSource,
   loadPromptData,
   modelHash,
   type ProgressFn,
   promptTokens,
+  readArtifactFile,
   resolveLayers,
   writeArtifact,
 } from "../directions/index.js";
@@ -31,6 +34,7 @@ import { SIM_GEOMETRY } from "../target/sim/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 import { gameSystemLabel, gameSystemPrompts } from "./precompute-context.js";
 import { simModelHash, simSource } from "./precompute-sim.js";
+import { parseLearnSpec, steeringObjective } from "./precompute-steering.js";
 import { Progress, progressMode } from "./progress.js";
 
 const HELP = `usage: seige precompute --model DIR [--layers 0,4-8] [--out FILE] [options]
@@ -53,6 +57,20 @@ const HELP = `usage: seige precompute --model DIR [--layers 0,4-8] [--out FILE] 
   --batch      prompts per prefill batch (default 1; larger helps short prompts or a GPU)
   --no-calibrate  skip measuring the refusal flip scale per layer (the calibrated steering
                unit, GAME.md §5); without it magnitudes are in typical-norm units
+  --learn-steering LABEL:OBJECTIVE[,...]
+               also learn steering directions with gradients (docs/lens-grad.md): for each
+               LABEL, per layer, the direction whose addition at --learn-magnitude units most
+               raises the likelihood of OBJECTIVE's completions on training prompts, starting
+               from the difference of means. OBJECTIVE: leak (extraction asks → the leak reply
+               "Sure. <secret line><value>") or comply (harmful requests → "Sure."). Red's
+               steering along LABEL then uses it; the tables compare it with difference of
+               means on held-out prompts
+  --from FILE  with --learn-steering: start from this artifact of the same model (its
+               directions, probes and calibration are kept) instead of recomputing them
+  --learn-layers   layers to learn at (default every computed layer)
+  --learn-magnitude  steering strength in calibrated units (default 3, the steer Red's)
+  --learn-steps    optimiser steps (default 20)
+  --learn-examples training examples, and held-out ones, per label (default 24)
   --json       print the artifact metadata as JSON instead of the tables (progress on
                stderr as JSON lines)
   --quiet      no progress on stderr
@@ -113,6 +131,30 @@ export function summaryTables(meta: ArtifactMetadata, norms?: readonly number[])
   });
   lines.push("", effectSizeTable(meta));
   if (meta.calibration) lines.push("", calibrationTable(meta));
+  if (meta.learned?.length) lines.push("", learnedTable(meta));
+  return lines.join("\n");
+}
+
+/** Learned steering against difference of means at the same norm, on held-out prompts. */
+export function learnedTable(meta: ArtifactMetadata): string {
+  const lines = [
+    "learned steering (held-out mean log p of the completions; same norm for both directions)",
+    "label             objective  layer  units  no steer  mean diff  learned  cosine",
+  ];
+  for (const e of meta.learned ?? [])
+    for (const r of e.rows)
+      lines.push(
+        [
+          e.label.padEnd(16),
+          e.objective.padEnd(9),
+          String(r.layer).padStart(5),
+          f(e.magnitude, 1).padStart(5),
+          f(r.heldOut.base, 2).padStart(8),
+          f(r.heldOut.meanDiff, 2).padStart(9),
+          f(r.heldOut.learned, 2).padStart(7),
+          f(r.cosine, 2).padStart(6),
+        ].join("  "),
+      );
   return lines.join("\n");
 }
 
@@ -165,6 +207,12 @@ export async function run(argv: string[]): Promise<number> {
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", short: "q", default: false },
       "no-calibrate": { type: "boolean", default: false },
+      from: { type: "string" },
+      "learn-steering": { type: "string" },
+      "learn-layers": { type: "string" },
+      "learn-magnitude": { type: "string" },
+      "learn-steps": { type: "string" },
+      "learn-examples": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -191,6 +239,21 @@ export async function run(argv: string[]): Promise<number> {
     iterations: intFlag(values.iterations, "iterations", 500),
   };
   if (probe.iterations < 1) throw new CliUsageError("--iterations must be at least 1");
+  const learn = values["learn-steering"] ? parseLearnSpec(values["learn-steering"]) : [];
+  if (learn.length > 0 && backend === "sim")
+    throw new CliUsageError("--learn-steering needs a model (the lens backend)");
+  const learnOpts = {
+    layers: values["learn-layers"] ? parseLayerList(values["learn-layers"]) : undefined,
+    magnitude: floatFlag(values["learn-magnitude"], "learn-magnitude", 3),
+    steps: intFlag(values["learn-steps"], "learn-steps", 20),
+    examples: intFlag(values["learn-examples"], "learn-examples", 24),
+  };
+  if (learnOpts.magnitude <= 0 || learnOpts.steps < 1 || learnOpts.examples < 1)
+    throw new CliUsageError(
+      "--learn-magnitude, --learn-steps and --learn-examples must be positive",
+    );
+  if (values.from && learn.length === 0)
+    throw new CliUsageError("--from only adds learned steering: give --learn-steering too");
   const data = loadPromptData(values.data);
   const progress = new Map<string, Progress>();
   const onProgress: ProgressFn = (phase, done, total) => {
@@ -232,52 +295,86 @@ export async function run(argv: string[]): Promise<number> {
       threads: values.threads ? intFlag(values.threads, "threads", 1) : undefined,
     });
     try {
-      const template =
-        (values.template as "chat" | "raw" | undefined) ??
-        (model.tokenizer?.hasChatTemplate ? "chat" : "raw");
-      const position = values.position as "last" | "mean";
-      const systemFlag = values.system ?? "game";
-      const game = gameSystemPrompts();
-      const system = systemFlag === "game" ? game : systemFlag === "none" ? undefined : systemFlag;
-      const systemLabel =
-        systemFlag === "game"
-          ? gameSystemLabel(game.length)
-          : systemFlag === "none"
-            ? null
-            : systemFlag;
-      const source = lensSource(model, { position, template, system, batchSize });
-      const layers = resolveLayers(model.config.nLayers, layerSpec);
-      const sets = await collectSets(source, data, layers, onProgress);
-      artifact = fitArtifact(
-        sets,
-        {
-          modelHash: hash,
-          backend: "lens",
-          modelType: model.config.modelType,
-          nLayers: model.config.nLayers,
-          dModel: model.config.dModel,
-          position,
-          template,
-          system: template === "chat" ? systemLabel : null,
-        },
-        data.version,
-        {
-          method: values.method as DirectionMethod,
-          probe,
-          onProgress,
-        },
-      );
-      if (!values["no-calibrate"]) {
-        // Held-out harmful prompts, rendered exactly as the artifact's prompts were.
-        const opts = { template, system };
-        const harmful = (data.contrastive.refusal ?? []).filter((p) => p.split === "test");
-        if (harmful.length > 0) {
-          const prompts = harmful.map((p, k) => promptTokens(model, p.positive, opts, k));
-          artifact.metadata.calibration = await calibrateFlip(model, artifactKit(artifact), {
-            prompts,
-            layers,
-          });
+      let layers: number[];
+      if (values.from) {
+        // Reuse a fitted artifact of this model; only learned steering is computed.
+        artifact = readArtifactFile(values.from);
+        checkArtifactModel(artifact.metadata, modelDir, model.config);
+        layers = artifact.metadata.layers;
+      } else {
+        const template =
+          (values.template as "chat" | "raw" | undefined) ??
+          (model.tokenizer?.hasChatTemplate ? "chat" : "raw");
+        const position = values.position as "last" | "mean";
+        const systemFlag = values.system ?? "game";
+        const game = gameSystemPrompts();
+        const system =
+          systemFlag === "game" ? game : systemFlag === "none" ? undefined : systemFlag;
+        const systemLabel =
+          systemFlag === "game"
+            ? gameSystemLabel(game.length)
+            : systemFlag === "none"
+              ? null
+              : systemFlag;
+        const source = lensSource(model, { position, template, system, batchSize });
+        layers = resolveLayers(model.config.nLayers, layerSpec);
+        const sets = await collectSets(source, data, layers, onProgress);
+        artifact = fitArtifact(
+          sets,
+          {
+            modelHash: hash,
+            backend: "lens",
+            modelType: model.config.modelType,
+            nLayers: model.config.nLayers,
+            dModel: model.config.dModel,
+            position,
+            template,
+            system: template === "chat" ? systemLabel : null,
+          },
+          data.version,
+          {
+            method: values.method as DirectionMethod,
+            probe,
+            onProgress,
+          },
+        );
+        if (!values["no-calibrate"]) {
+          // Held-out harmful prompts, rendered exactly as the artifact's prompts were.
+          const opts = { template, system };
+          const harmful = (data.contrastive.refusal ?? []).filter((p) => p.split === "test");
+          if (harmful.length > 0) {
+            const prompts = harmful.map((p, k) => promptTokens(model, p.positive, opts, k));
+            artifact.metadata.calibration = await calibrateFlip(model, artifactKit(artifact), {
+              prompts,
+              layers,
+            });
+          }
         }
+      }
+      if (learn.length > 0) {
+        const learnLayers = learnOpts.layers ?? layers;
+        for (const l of learnLayers)
+          if (!layers.includes(l))
+            throw new CliUsageError(`--learn-layers: layer ${l} is not among the computed layers`);
+        const kit = artifactKit(artifact);
+        const vectors = new Map<string, Map<number, Float32Array>>();
+        artifact.metadata.learned = [];
+        for (const { label, objective } of learn) {
+          const res = await learnSteeringSet(
+            model,
+            kit,
+            steeringObjective(model, data, label, objective, learnOpts.examples),
+            {
+              layers: learnLayers,
+              magnitude: learnOpts.magnitude,
+              steps: learnOpts.steps,
+              onProgress: (done, total) => onProgress(`learn ${label}`, done, total),
+            },
+          );
+          artifact.metadata.learned.push(res.entry);
+          vectors.set(label, res.vectors);
+        }
+        artifact.learned = vectors;
       }
     } finally {
       await model.close();

@@ -7,6 +7,8 @@
  *   baseline.variance   [nRows, d]     floored, every entry > 0
  *   probe.weights       [nRows, C, d]  over raw x
  *   probe.bias          [nRows, C]
+ *   learned.<label>     [nLearned, d]  optional: learned steering unit vectors, one per
+ *                                      row of the label's `metadata.learned` entry
  * Metadata: safetensors `__metadata__` is a string → string map, so it holds
  * `format: "seige-directions"` and `seige: <the JSON below>`, validated with zod on
  * read (model hash, layers, method, data version, accuracies, separations).
@@ -44,6 +46,27 @@ const FlipRowSchema = z.object({
   base: z.number().min(0).max(1),
   rates: z.array(z.number().min(0).max(1)),
   n: z.number().int().nonnegative(),
+});
+
+const LearnedRowSchema = z.object({
+  layer: z.number().int().nonnegative(),
+  norm: z.number().positive(),
+  train: z.object({ start: z.number(), end: z.number() }),
+  heldOut: z.object({ base: z.number(), meanDiff: z.number(), learned: z.number() }),
+  cosine: z.number(),
+});
+
+/** One label's learned steering (learned-steering.ts): how it was learned and what it buys. */
+const LearnedEntrySchema = z.object({
+  label: z.string().min(1),
+  objective: z.string().min(1),
+  completions: z.string(),
+  magnitude: z.number().positive(),
+  steps: z.number().int().positive(),
+  lr: z.number().positive(),
+  train: z.number().int().positive(),
+  test: z.number().int().positive(),
+  rows: z.array(LearnedRowSchema).min(1),
 });
 
 export const ArtifactMetadataSchema = z.object({
@@ -90,15 +113,23 @@ export const ArtifactMetadataSchema = z.object({
   }),
   /** per layer, the refusal flip scale that defines 1 calibrated steering unit (calibrate.ts); absent = raw typical-norm units */
   calibration: z.array(FlipRowSchema).optional(),
+  /** learned steering directions (`seige precompute --learn-steering`); steering along a label uses them */
+  learned: z.array(LearnedEntrySchema).optional(),
 });
 
 export type ArtifactMetadata = z.infer<typeof ArtifactMetadataSchema>;
 export type SeparationRow = z.infer<typeof SeparationRowSchema>;
+export type LearnedEntry = z.infer<typeof LearnedEntrySchema>;
+
+/** label → model layer → unit vector */
+export type LearnedVectors = ReadonlyMap<string, ReadonlyMap<number, Float32Array>>;
 
 export interface DirectionsArtifact {
   metadata: ArtifactMetadata;
   /** model layer → its tensors, for exactly `metadata.layers` */
   layers: ReadonlyMap<number, KitLayer>;
+  /** learned steering vectors, for exactly `metadata.learned`'s rows */
+  learned?: LearnedVectors;
 }
 
 export interface LoadedArtifact {
@@ -153,6 +184,18 @@ export function writeArtifact(path: string, artifact: DirectionsArtifact): void 
     { name: "probe.weights", shape: [R, C, d], data: concat(rs.flatMap((r) => r.probeWeights)) },
     { name: "probe.bias", shape: [R, C], data: concat(rs.map((r) => r.probeBias)) },
   );
+  for (const e of meta.learned ?? []) {
+    const vs = e.rows.map((r) => {
+      const v = artifact.learned?.get(e.label)?.get(r.layer);
+      if (!v || v.length !== d)
+        throw new SeigeError(
+          "validation_error",
+          `artifact metadata lists a learned "${e.label}" vector at layer ${r.layer} but has no ${d}-vector for it`,
+        );
+      return v;
+    });
+    tensors.push({ name: `learned.${e.label}`, shape: [vs.length, d], data: concat(vs) });
+  }
   writeSafetensors(path, tensors, "f32", { format: ARTIFACT_FORMAT, seige: JSON.stringify(meta) });
 }
 
@@ -204,7 +247,14 @@ export function readArtifactFile(path: string): DirectionsArtifact {
       probeBias: Array.from(b.slice(r * C, (r + 1) * C)),
     });
   });
-  return { metadata: meta, layers };
+  const learned = new Map<string, Map<number, Float32Array>>();
+  for (const e of meta.learned ?? []) {
+    if (!meta.labels.includes(e.label) || learned.has(e.label))
+      fail(`${path}: learned steering for "${e.label}" is not one unique library label`);
+    const t = read(`learned.${e.label}`, [e.rows.length, d]);
+    learned.set(e.label, new Map(e.rows.map((r, k) => [r.layer, t.slice(k * d, (k + 1) * d)])));
+  }
+  return { metadata: meta, layers, learned };
 }
 
 /** The kit an artifact describes. */
@@ -219,6 +269,7 @@ export function artifactKit(artifact: DirectionsArtifact): ProbeKit {
     flipScales: m.calibration
       ? new Map(m.calibration.map((r) => [r.layer, r.flipScale]))
       : undefined,
+    learned: artifact.learned,
   });
 }
 

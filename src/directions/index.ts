@@ -12,6 +12,8 @@ export {
   artifactKit,
   checkArtifactModel,
   type DirectionsArtifact,
+  type LearnedEntry,
+  type LearnedVectors,
   type LoadedArtifact,
   readArtifact,
   readArtifactFile,
@@ -65,6 +67,14 @@ export {
   separationOf,
 } from "./extract.js";
 export { buildKit, type KitLayer, type KitParts } from "./kit.js";
+export {
+  type LearnedSteeringRow,
+  type LearnSteeringSetOptions,
+  learnSteeringSet,
+  meanLogProb,
+  type SteeringObjective,
+  steeringUnit,
+} from "./learned-steering.js";
 export { ARTIFACT_FORMAT, modelHash } from "./model-hash.js";
 export { evaluateKit, type FitOptions, fitArtifact, type SourceInfo } from "./precompute.js";
 export {

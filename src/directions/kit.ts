@@ -34,6 +34,8 @@ export interface KitParts {
   layers: ReadonlyMap<number, KitLayer>;
   /** model layer → calibrated unit (calibrate.ts), where measured */
   flipScales?: ReadonlyMap<number, number>;
+  /** label → model layer → learned steering unit vector (learned-steering.ts), where learned */
+  learned?: ReadonlyMap<string, ReadonlyMap<number, Float32Array>>;
 }
 
 function missing(layer: number, present: readonly number[]): never {
@@ -79,6 +81,7 @@ export function buildKit(parts: KitParts): ProbeKit {
       },
       typicalNorm: (l: number) => layer(l).typicalNorm,
       flipScale: (l: number) => parts.flipScales?.get(l),
+      learned: (label: string, l: number) => parts.learned?.get(label)?.get(l),
     },
     baseline: {
       nLayers,

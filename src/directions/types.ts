@@ -24,6 +24,12 @@ export interface DirectionLibrary {
    * artifact measured it; steering magnitudes are in these units when present.
    */
   flipScale?(layer: number): number | undefined;
+  /**
+   * The learned steering direction (unit) for `label` at `layer`, where the
+   * artifact holds one (learned-steering.ts); steering along `label` uses it in
+   * place of `direction` (probes, ablations and patches keep `direction`).
+   */
+  learned?(label: string, layer: number): Float32Array | undefined;
 }
 
 /** Clean (benign-traffic) statistics of the residual stream, per layer. */

@@ -8,7 +8,9 @@
  * positions of the gradient at the hook (an added constant has an identity
  * Jacobian), so each example costs one forward and one backward pass per step.
  * Adam updates, then a projection onto ‖v‖ ≤ maxNorm keeps the vector in the
- * range of the residual stream. Deterministic: no sampling anywhere.
+ * range of the residual stream (`norm: "sphere"` projects onto ‖v‖ = maxNorm
+ * instead, which optimises the direction alone at a fixed steering strength).
+ * Deterministic: no sampling anywhere.
  *
  * Not here: choosing examples (callers'), saving the vector as a direction
  * artifact (src/directions owns that format).
@@ -32,6 +34,8 @@ export interface LearnSteeringOptions {
   maxNorm?: number;
   /** starting vector (default zeros) */
   init?: readonly number[];
+  /** "ball" (default): ‖v‖ ≤ maxNorm; "sphere": ‖v‖ = maxNorm after every step (needs a non-zero init) */
+  norm?: "ball" | "sphere";
 }
 
 export interface LearnedSteering {
@@ -64,6 +68,12 @@ export async function learnSteeringVector(
     throw new SeigeError("validation_error", "learnSteeringVector: steps ≥ 0 (integer) and lr > 0");
   if (o.init && o.init.length !== d)
     throw new SeigeError("validation_error", `init has ${o.init.length} entries, d_model is ${d}`);
+  const sphere = o.norm === "sphere";
+  if (sphere && !o.init?.some((x) => x !== 0))
+    throw new SeigeError(
+      "validation_error",
+      'learnSteeringVector: norm "sphere" needs a non-zero init',
+    );
   let maxNorm = o.maxNorm;
   if (maxNorm === undefined) {
     let sum = 0;
@@ -78,6 +88,10 @@ export async function learnSteeringVector(
     maxNorm = (4 * sum) / rows;
   }
   const v = Float64Array.from(o.init ?? new Array(d).fill(0));
+  if (sphere) {
+    const n0 = Math.hypot(...v);
+    for (let i = 0; i < d; i++) v[i] *= maxNorm / n0;
+  }
   const m = new Float64Array(d);
   const s = new Float64Array(d);
   const [b1, b2, eps] = [0.9, 0.999, 1e-8];
@@ -111,7 +125,7 @@ export async function learnSteeringVector(
       v[i] -= (lr * (m[i] / (1 - b1 ** step))) / (Math.sqrt(s[i] / (1 - b2 ** step)) + eps);
     }
     const norm = Math.hypot(...v);
-    if (norm > maxNorm) for (let i = 0; i < d; i++) v[i] *= maxNorm / norm;
+    if (norm > maxNorm || (sphere && norm > 0)) for (let i = 0; i < d; i++) v[i] *= maxNorm / norm;
   }
   history.push((await evaluate(false)).loss);
   return {

@@ -95,6 +95,43 @@ describe("seige precompute", () => {
     });
   });
 
+  it("learns steering directions with --learn-steering, also from an existing artifact with --from", async () => {
+    const dir = tmp.checkpoint("qwen2", { dModel: 32, layers: 2, seed: 7, maxPositions: 4096 }).dir;
+    const data = writePromptFixture(tmp.dir("data"));
+    const learn = ["--learn-layers", "1", "--learn-steps", "2", "--learn-examples", "1"];
+    const base = ["precompute", "--model", dir, "--data", data, "--threads", "1"];
+    const code = await main([...base, "--learn-steering", "compliance:comply", ...learn]);
+    expect(code, stderr).toBe(0);
+    const first = readArtifact(join(dir, "directions.safetensors"));
+    expect(first.metadata.learned?.map((e) => [e.label, e.objective])).toEqual([
+      ["compliance", "comply"],
+    ]);
+    expect(first.metadata.learned?.[0].rows.map((r) => r.layer)).toEqual([1]);
+    expect(first.kit.library.learned?.("compliance", 1)).toHaveLength(32);
+    expect(stdout).toMatch(/learned steering \(held-out/);
+    expect(stdout).toMatch(/^compliance\s+comply\s+1\s/m);
+
+    const out = join(tmp.dir("from"), "learned.safetensors");
+    const from = join(dir, "directions.safetensors");
+    const again = ["--from", from, "--out", out, "--learn-steering", "authority:leak", ...learn];
+    expect(await main([...base, ...again]), stderr).toBe(0);
+    const second = readArtifact(out);
+    expect(second.metadata.learned?.map((e) => e.label)).toEqual(["authority"]);
+    expect(second.metadata.separations).toEqual(first.metadata.separations);
+    expect(Array.from(second.kit.library.direction("refusal", 0))).toEqual(
+      Array.from(first.kit.library.direction("refusal", 0)),
+    );
+
+    expect(await main([...base, "--learn-steering", "compliance:nope"])).toBe(2);
+    expect(stderr).toMatch(/objective 'nope'/);
+    expect(await main([...base, "--learn-steering", "bogus:leak"])).toBe(2);
+    expect(await main([...base, "--from", from])).toBe(2);
+    expect(stderr).toMatch(/--from only adds learned steering/);
+    expect(
+      await main(["precompute", "--backend", "sim", "--learn-steering", "compliance:leak"]),
+    ).toBe(2);
+  });
+
   it("writes the sim's own kit with --backend sim, measured on the data", async () => {
     const out = join(tmp.dir("sim"), "sim.safetensors");
     const data = writePromptFixture(tmp.dir("data"));

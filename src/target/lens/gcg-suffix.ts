@@ -30,10 +30,17 @@ function indexOf(hay: readonly number[], needle: readonly number[]): number {
   return -1;
 }
 
+/** GCG's own knobs (defaults: width budget/4 within [4, 64], top-k 64). */
+export interface GcgSuffixTuning {
+  searchWidth?: number;
+  topK?: number;
+}
+
 export async function gcgSuffix(
   s: LensSuffixSearch,
   request: TargetRequest,
   options: SuffixSearchOptions,
+  tuning: GcgSuffixTuning = {},
 ): Promise<LensSuffixResult | null> {
   const tok = s.tokenizer;
   const target = tok.encode(options.targetPrefix, { addSpecialTokens: false });
@@ -68,8 +75,8 @@ export async function gcgSuffix(
     {
       allowed: s.vocabulary,
       budget: Math.max(options.budget, 4),
-      searchWidth: Math.max(4, Math.min(64, Math.floor(options.budget / 4))),
-      topK: 64,
+      searchWidth: tuning.searchWidth ?? Math.max(4, Math.min(64, Math.floor(options.budget / 4))),
+      topK: tuning.topK ?? 64,
       batchSize: 4,
       seed: options.seed,
       filter: (ids) => same(roundTrip(ids), ids),

@@ -9,7 +9,9 @@
  * activations from (src/directions extracts, baselines and probes at
  * resid_post), so a steer of `magnitude × steerUnit(layer)` (the artifact's
  * calibrated refusal flip scale, else the typical norm) is measured in the same
- * units as the library, a `project_out` removes exactly the direction
+ * units as the library (a label with a learned steering direction in the
+ * artifact, `seige precompute --learn-steering`, is steered along that one at
+ * the same magnitude), a `project_out` removes exactly the direction
  * the library found there, and a `mean_ablate` writes back the very mean the
  * baseline recorded. GAME.md §5 says "at target_layer"; resid_post makes layer
  * L's edit visible to every block after L and to Blue's probe at L.
@@ -30,6 +32,7 @@
  * arena's rule), only what the model can run.
  */
 
+import { steeringUnit } from "../../directions/learned-steering.js";
 import type { ProbeKit } from "../../directions/types.js";
 import { residPost } from "../../lens/hooks.js";
 import type { InterventionInput } from "../../lens/interventions.js";
@@ -66,7 +69,7 @@ function direction(kit: ProbeKit, label: string, layer: number, what: string): n
  * refusal flip scale (GAME.md §5) where it measured one, else the typical norm.
  */
 export function steerUnit(kit: ProbeKit, layer: number): number {
-  return kit.library.flipScale?.(layer) ?? kit.library.typicalNorm(layer);
+  return steeringUnit(kit, layer);
 }
 
 /** Gram–Schmidt: an orthonormal basis of the span of `vectors` (near-dependent ones dropped). */
@@ -136,11 +139,13 @@ export function resolveInterventions(
         checkLayer(shape, iv.layer, "steer");
         if (!Number.isFinite(iv.magnitude))
           throw new SeigeError("validation_error", "steer: magnitude must be a finite number");
+        // A learned steering direction, where the artifact has one, else the library's.
         const d = direction(kit, iv.label, iv.layer, "steer");
+        const learned = kit.library.learned?.(iv.label, iv.layer);
         out.push({
           kind: "add",
           hook: residPost(iv.layer),
-          vector: d,
+          vector: learned ? Array.from(learned) : d,
           scale: iv.magnitude * steerUnit(kit, iv.layer),
           positions: "all",
         });

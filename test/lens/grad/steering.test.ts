@@ -41,6 +41,21 @@ describe("learnSteeringVector", () => {
       const heldBefore = held.reduce((s, ex) => s + lossOf(ex, []), 0);
       const heldAfter = held.reduce((s, ex) => s + lossOf(ex, add), 0);
       expect(heldAfter).toBeLessThan(0.6 * heldBefore);
+      // On the sphere only the direction moves: the norm stays the one asked for.
+      const init = Array.from({ length: ck.config.dModel }, (_, i) => (i === 0 ? 1 : 0));
+      const onSphere = await learnSteeringVector(model, train, {
+        layer: 0,
+        steps: 3,
+        lr: 0.2,
+        maxNorm: 5,
+        init,
+        norm: "sphere",
+      });
+      expect(Math.hypot(...onSphere.vector)).toBeCloseTo(5, 6);
+      expect(onSphere.history.at(-1)!).toBeLessThan(onSphere.history[0]);
+      await expect(
+        learnSteeringVector(model, train, { layer: 0, maxNorm: 5, norm: "sphere" }),
+      ).rejects.toThrow(/non-zero init/);
       await expect(learnSteeringVector(model, [], { layer: 0 })).rejects.toThrow(/examples/);
       await expect(
         learnSteeringVector(model, train, { layer: 0, hook: "blocks.0.attn.hook_z" }),
