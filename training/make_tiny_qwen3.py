@@ -47,6 +47,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--hidden", type=int, default=64)
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--init-std", type=float, default=0.3,
+                   help="weight init std; larger than HF's 0.02 so that the frozen random base "
+                        "gives LoRA logits with range to learn from (at 0.02 they stay near uniform)")
     args = p.parse_args(argv)
 
     import torch
@@ -91,6 +94,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         eos_token_id=tok.convert_tokens_to_ids("<|im_end|>"),
         pad_token_id=tok.pad_token_id,
         bos_token_id=None,
+        initializer_range=args.init_std,
     )
     model = Qwen3ForCausalLM(config)
     model.generation_config.eos_token_id = config.eos_token_id
