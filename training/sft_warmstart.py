@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=4)
     p.add_argument("--grad-accum", type=int, default=4)
     p.add_argument("--max-length", type=int, default=4096, help="tokens per example")
+    p.add_argument("--keep-end", action="store_true",
+                   help="truncate long examples from the start, so the assistant's tool call survives "
+                        "--max-length (the CPU smoke run trains on the last tokens only)")
     p.add_argument("--lora-r", type=int, default=16)
     p.add_argument("--lora-alpha", type=int, default=32)
     p.add_argument("--load-in-4bit", action="store_true", help="QLoRA (needs bitsandbytes and a GPU)")
@@ -97,13 +100,20 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         model_kwargs["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4")
     model = AutoModelForCausalLM.from_pretrained(args.model, **model_kwargs)
+    # TRL's SFTConfig asks for bf16 by default, which a CPU cannot do: fp32 there.
+    import torch
+
+    on_gpu = torch.cuda.is_available()
     config = SFTConfig(
+        bf16=on_gpu,
+        use_cpu=not on_gpu,
         output_dir=args.output_dir,
         num_train_epochs=args.epochs,
         learning_rate=args.learning_rate,
         per_device_train_batch_size=args.batch_size,
         gradient_accumulation_steps=args.grad_accum,
         max_length=args.max_length,
+        truncation_mode="keep_end" if args.keep_end else "keep_start",
         dataset_text_field="text",
         seed=args.seed,
         report_to=args.report_to,

@@ -49,6 +49,9 @@ def build_parser(role: str) -> argparse.ArgumentParser:
     p.add_argument("--opponent", default=DEFAULT_OPPONENT[role],
                    help="comma-separated opponent specs (scripted:<name>, replay:<file>, "
                         "llm:<url>#<model>); rows cycle through them, one per group")
+    p.add_argument("--init-adapter", default=None,
+                   help="continue from this LoRA adapter (e.g. training/sft_warmstart.py's output) "
+                        "instead of a fresh one; --lora-r/--lora-alpha are then the adapter's own")
     p.add_argument("--lora-r", type=int, default=16, help="LoRA rank")
     p.add_argument("--lora-alpha", type=int, default=32, help="LoRA alpha")
     p.add_argument("--report-to", default="none", help="none, wandb, tensorboard, trackio, ...")
@@ -177,8 +180,17 @@ def train(role: str, argv: Optional[List[str]] = None) -> int:
         target_modules="all-linear",
         task_type="CAUSAL_LM",
     )
+    model: Any = args.model
+    if args.init_adapter:
+        # The warm-started adapter is trained on, not merged: the base stays as it is.
+        from peft import PeftModel
+        from transformers import AutoModelForCausalLM
+
+        base = AutoModelForCausalLM.from_pretrained(args.model, **config_kwargs.get("model_init_kwargs", {}))
+        model = PeftModel.from_pretrained(base, args.init_adapter, is_trainable=True)
+        peft_config = None
     trainer = GRPOTrainer(
-        model=args.model,
+        model=model,
         args=config,
         train_dataset=Dataset.from_list(dataset_rows(args, role)),
         peft_config=peft_config,
@@ -201,6 +213,7 @@ def train(role: str, argv: Optional[List[str]] = None) -> int:
         "num_generations": args.num_generations,
         "lora_r": args.lora_r,
         "lora_alpha": args.lora_alpha,
+        "init_adapter": args.init_adapter,
         "seconds": round(time.time() - started, 1),
     }
     with open(os.path.join(args.output_dir, "seige_run.json"), "w", encoding="utf-8") as f:

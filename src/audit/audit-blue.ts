@@ -6,6 +6,8 @@
  * - I8: allow-all, block-all and flag-all score below probe-threshold;
  * - I2: every fitted surface trick (whitelist, thresholds, the black-box search)
  *   scores below probe-threshold, and the surface classifier's AUROC ≤ 0.65;
+ *   against the skilled Red, so does a Blue learned by policy gradient on the
+ *   surface of its view (src/audit/surface-learner.ts);
  * - I1: farming (poor explanations) scores no better than the same Blue explaining
  *   as it does — for probe-threshold and for the best cheap detector;
  * - I3: no-op patching (where it blocked) scores no better than the same Blue;
@@ -30,6 +32,7 @@ import { fitBlueZoo } from "./fit.js";
 import { type Harvest, harvest, unrefusedBenignTexts } from "./harvest.js";
 import type { Played } from "./runner.js";
 import { fitSurfaceClassifier, heldOutAuroc } from "./surface-classifier.js";
+import { trainSurfaceLearner } from "./surface-learner.js";
 import { type Comparison, limitRow, type Row, returnRow } from "./verdict.js";
 
 export interface BlueSide {
@@ -116,6 +119,15 @@ export async function auditBlueSide(ctx: StageContext, redName: string): Promise
     const p = await play(f.make());
     cheap.set(f.family, p);
     vs(f.family, "I2", p, SKILLED.blue, skilled, why ? `${f.detail}; ${why}` : f.detail, bar);
+  }
+  if (redName === SKILLED.red) {
+    ctx.log(
+      `stage ${stage}: Blue vs ${redName}: training the surface-only learner (${settings.learnerEpisodes} episodes)`,
+    );
+    const learner = await trainSurfaceLearner(ctx.env, red, stage, settings.learnerEpisodes, stage);
+    const p = await play(learner.make());
+    const detail = `REINFORCE on the surface view (no probes, no text), ${learner.episodes} training episodes, late training return ${learner.lateReturn.toFixed(1)}`;
+    vs("learned-surface", "I2", p, SKILLED.blue, skilled, why ? `${detail}; ${why}` : detail, bar);
   }
   const auc = heldOutAuroc(fitSurfaceClassifier(train.samples, I2_FEATURES), held.samples);
   if (!Number.isNaN(auc.mean))

@@ -32,6 +32,11 @@ export interface AuditSettings {
   explanationHeldOut: number[];
   /** seeds the black-box search's draws */
   searchSeed: string;
+  /**
+   * training episodes of the surface-only learner (src/audit/surface-learner.ts),
+   * on the learner's own training seeds (from 10^9, never held out)
+   */
+  learnerEpisodes: number;
 }
 
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
@@ -84,5 +89,6 @@ export function auditSettings(input: SettingsInput = {}): AuditSettings {
     explanationSeeds: training.slice(0, quick ? 2 : 8),
     explanationHeldOut: extend(heldOut, EXPLANATION_HELD_OUT, training),
     searchSeed: "audit",
+    learnerEpisodes: quick ? 48 : 960,
   };
 }

@@ -21,7 +21,8 @@ const HELP = `usage: seige serve [--host HOST] [--port PORT]
   --port   port (default $PORT, else 8000)
 Environment: SEIGE_TARGET_BACKEND (sim | lens | organism | openai; default sim) with SEIGE_TARGET_MODEL,
 SEIGE_DIRECTIONS, SEIGE_TARGET_URL, SEIGE_TARGET_API_KEY; SEIGE_REPLAY_DIR and
-SEIGE_LLM_ALLOWLIST for replay:/llm: opponents; SEIGE_MAX_SESSIONS (64),
+SEIGE_LLM_ALLOWLIST for replay:/llm: opponents; SEIGE_LEARNED_DIR (./runs) for
+learned: opponents, also served read-only under /runs for the web Training tab; SEIGE_MAX_SESSIONS (64),
 SEIGE_MAX_HTTP_EPISODES (256), SEIGE_SESSION_IDLE_S (600), SEIGE_MAX_FRAME_BYTES and
 SEIGE_MAX_BODY_BYTES (1048576); SEIGE_ALLOWED_ORIGINS (browser origins allowed besides
 the server's own /web page; none by default); SEIGE_ALLOWED_HOSTS (Host names answered
@@ -56,6 +57,8 @@ export async function run(argv: string[]): Promise<number> {
     limits,
     allowedOrigins,
     allowedHosts,
+    // the folder learned: opponents are read from, also served read-only under /runs
+    runsRoot: process.env.SEIGE_LEARNED_DIR || "./runs",
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stderr.write(

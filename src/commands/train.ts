@@ -9,10 +9,13 @@
  *                     opponent (and the training opponent), held-out seeds
  *   report.html       SVG curves with the baselines as lines, and the cross-play tables
  *   return.svg        the return curve alone, for a README
+ *   run.json          what this run was asked (role, opponent, stage, seed, episodes,
+ *                     batch), written first, so a watcher (the web page's Training tab)
+ *                     can show progress while metrics.jsonl grows
  * With --alternate R it runs R rounds of alternating best responses instead
  * (src/commands/train-alternate.ts). Progress goes to stderr.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { policyNames } from "../agents/index.js";
 import type { Role, Stage } from "../arena/schema.js";
@@ -24,6 +27,7 @@ import {
   type UpdateMetrics,
 } from "../learn/index.js";
 import { type Baseline, renderTrainReport, trainCharts } from "../learn/report.js";
+import { RUN_FILE, RUN_FORMAT, STALE_OUTPUTS } from "../learn/run-files.js";
 import {
   type CrossPlayReport,
   crossPlay,
@@ -84,6 +88,19 @@ export async function trainLeg(o: LegOptions): Promise<CrossPlayReport> {
   const opponentRole = other(o.role);
   policyFromSpec(opponentRole, o.opponent); // a bad spec fails before anything runs
   mkdirSync(o.out, { recursive: true });
+  // A folder reused for a new run must not look finished while it trains.
+  for (const f of STALE_OUTPUTS) rmSync(join(o.out, f), { force: true });
+  const asked = {
+    format: RUN_FORMAT,
+    role: o.role,
+    opponent: o.opponent,
+    stage: o.stage,
+    seed: o.seed,
+    episodes: o.episodes,
+    batch: o.batch,
+    command: o.command,
+  };
+  writeFileSync(join(o.out, RUN_FILE), `${JSON.stringify(asked)}\n`);
   const log = (s: string) => process.stderr.write(`seige train: ${s}\n`);
   const scripted = policyNames(o.role).map((n) => `scripted:${n}`);
   const baseline = await crossPlay({

@@ -38,6 +38,8 @@ export class LearnedBlue implements BluePolicy {
     readonly name: string,
     net: Mlp,
     greedy = true,
+    /** what of its view the policy reads (the audit's surface-only learner redacts it); all by default */
+    private readonly see: (view: BlueView) => BlueView = (v) => v,
   ) {
     this.core = new PolicyCore(net, blueHeads(), greedy);
   }
@@ -46,7 +48,8 @@ export class LearnedBlue implements BluePolicy {
     this.core.reset(seed);
   }
 
-  act(view: BlueView): BlueAction {
+  act(full: BlueView): BlueAction {
+    const view = this.see(full);
     const core = this.core;
     const global = blueGlobal(view);
     const acted = new Set(view.alerts.filter((a) => a.tick === view.tick).map((a) => a.session_id));

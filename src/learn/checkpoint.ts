@@ -16,23 +16,21 @@ import type { Policy } from "../agents/types.js";
 import type { Role } from "../arena/schema.js";
 import { SeigeError } from "../util/errors.js";
 import { resolveInside } from "../util/inside-folder.js";
-import { LearnedBlue } from "./blue-policy.js";
-import { blueHeads, redHeads } from "./heads.js";
-import { Mlp, type MlpShape } from "./mlp.js";
-import { LearnedRed } from "./red-policy.js";
+import {
+  CHECKPOINT_FORMAT,
+  type Checkpoint,
+  parseLearnedSpec,
+  policyFromCheckpoint,
+} from "./from-checkpoint.js";
 
-export const CHECKPOINT_FORMAT = "seige-learned/1";
+export {
+  CHECKPOINT_FORMAT,
+  type Checkpoint,
+  netOf,
+  parseLearnedSpec,
+  policyFromCheckpoint,
+} from "./from-checkpoint.js";
 export const CHECKPOINT_FILE = "policy.json";
-
-export interface Checkpoint {
-  format: typeof CHECKPOINT_FORMAT;
-  role: Role;
-  policy: { shape: MlpShape; params: number[] };
-  value: { shape: MlpShape; params: number[] };
-  heads: { name: string; options: string[] }[];
-  /** how it was trained (opponent, stage, seed, episodes, seconds) — for people, not for loading */
-  trained: Record<string, unknown>;
-}
 
 export function saveCheckpoint(dir: string, c: Checkpoint): void {
   writeFileSync(join(dir, CHECKPOINT_FILE), `${JSON.stringify(c)}\n`);
@@ -54,36 +52,9 @@ export function readCheckpoint(dir: string): Checkpoint {
   return c;
 }
 
-export const netOf = (n: { shape: MlpShape; params: number[] }) =>
-  new Mlp(n.shape, Float64Array.from(n.params));
-
-/** `learned:DIR[?sample=1]` → the folder and whether to sample. */
-export function parseLearnedSpec(spec: string): { dir: string; sample: boolean } {
-  const body = spec.slice("learned:".length);
-  const q = body.indexOf("?");
-  const dir = q < 0 ? body : body.slice(0, q);
-  const params = new URLSearchParams(q < 0 ? "" : body.slice(q + 1));
-  if (dir === "")
-    throw new SeigeError("validation_error", "learned: needs a folder, e.g. learned:runs/blue");
-  return { dir, sample: params.get("sample") === "1" };
-}
-
 /** Loads a learned policy for `role` from `learned:DIR[?sample=1]`. */
 export function learnedPolicy(role: Role, spec: string, dir = parseLearnedSpec(spec).dir): Policy {
-  const { sample } = parseLearnedSpec(spec);
-  const c = readCheckpoint(dir);
-  if (c.role !== role) {
-    throw new SeigeError("validation_error", `'${spec}' is a ${c.role} policy, not ${role}`);
-  }
-  try {
-    (role === "blue" ? blueHeads() : redHeads()).assertSame(c.heads, `'${spec}'`);
-    const net = netOf(c.policy);
-    return role === "blue"
-      ? new LearnedBlue(spec, net, !sample)
-      : new LearnedRed(spec, net, !sample);
-  } catch (e) {
-    throw new SeigeError("validation_error", (e as Error).message);
-  }
+  return policyFromCheckpoint(role, spec, readCheckpoint(dir));
 }
 
 /** Resolves a client-named folder inside `root`, refusing absolute paths, `..` and symlinks out. */

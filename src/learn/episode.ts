@@ -21,8 +21,37 @@ export interface PlayedEpisode {
   summary: EpisodeSummary;
 }
 
+/**
+ * What a training episode is played on: the arena in process (the default), or
+ * anything with the env's reset/step/summary (src/env's SeigeEnv, as the audit
+ * trains through the env like any client).
+ */
+export interface EpisodeGame {
+  reset(options: { seed: number; stage: Stage; max_ticks?: number }): Promise<StepResult>;
+  step(action: Action): Promise<StepResult>;
+  summary(): EpisodeSummary | null;
+}
+
+/** The arena in process, as an EpisodeGame: a fresh arena per episode. */
+export function arenaGame(target: TargetSystem): EpisodeGame {
+  let arena: Arena | null = null;
+  const current = () => {
+    if (!arena) throw new Error("step before reset");
+    return arena;
+  };
+  return {
+    reset: async (o) => {
+      arena = new Arena(target);
+      const observation = arena.reset(o);
+      return { observation, reward: 0, done: observation.done };
+    },
+    step: (a) => current().step(a),
+    summary: () => current().summary(),
+  };
+}
+
 export async function playTraining(
-  target: TargetSystem,
+  game: EpisodeGame,
   role: Role,
   learner: Policy & { core: PolicyCore },
   opponent: Policy,
@@ -30,14 +59,12 @@ export async function playTraining(
   stage: Stage,
   maxTicks?: number,
 ): Promise<PlayedEpisode> {
-  const arena = new Arena(target);
   const recorded: Recorded[] = [];
   const rewards: number[] = [];
   learner.core.recorder = recorded;
   learner.reset(policySeed(role, seed));
   opponent.reset(policySeed(opponent.role, seed));
-  const observation = arena.reset({ seed, stage, ...(maxTicks ? { max_ticks: maxTicks } : {}) });
-  let result: StepResult = { observation, reward: 0, done: observation.done };
+  let result = await game.reset({ seed, stage, ...(maxTicks ? { max_ticks: maxTicks } : {}) });
   let total = 0;
   const components: Record<string, number> = {};
   const credit = () => {
@@ -58,13 +85,13 @@ export async function playTraining(
       // biome-ignore lint/suspicious/noExplicitAny: the view matches the actor's role by current_agent
       const action = (await (actor as RedPolicy | BluePolicy).act(view as any)) as Action;
       while (rewards.length < recorded.length) rewards.push(0);
-      result = await arena.step(action);
+      result = await game.step(action);
     }
     credit();
   } finally {
     learner.core.recorder = null;
   }
-  const summary = arena.summary();
+  const summary = game.summary();
   if (!summary) throw new Error("episode ended without a summary");
   return {
     steps: recorded.map((r, i) => ({ ...r, reward: rewards[i] ?? 0 })),

@@ -19,6 +19,8 @@ export {
   readCheckpoint,
   saveCheckpoint,
 } from "./checkpoint.js";
+export { arenaGame, type EpisodeGame } from "./episode.js";
+export { netOf } from "./from-checkpoint.js";
 export { LearnedRed } from "./red-policy.js";
 export { type TrainOptions, train, trainSeed, type UpdateMetrics } from "./train.js";
 

@@ -12,12 +12,12 @@
  * (`trainSeed`); evaluation lives with the command, not here.
  */
 import type { Policy } from "../agents/types.js";
-import type { Role, Stage } from "../arena/schema.js";
+import type { BlueView, Role, Stage } from "../arena/schema.js";
 import type { TargetSystem } from "../target/types.js";
 import { LearnedBlue, newBlueNet } from "./blue-policy.js";
 import { CHECKPOINT_FORMAT, type Checkpoint, netOf } from "./checkpoint.js";
 import { decisionLossGrad } from "./decision.js";
-import { playTraining } from "./episode.js";
+import { arenaGame, type EpisodeGame, playTraining } from "./episode.js";
 import { BLUE_GLOBAL_DIM, RED_INPUT_DIM } from "./features.js";
 import { blueHeads, redHeads } from "./heads.js";
 import { Adam, Mlp } from "./mlp.js";
@@ -39,6 +39,10 @@ export interface TrainOptions {
   lr?: number;
   entropy?: number;
   maxTicks?: number;
+  /** what the episodes are played on (default: the arena in process over `target`) */
+  game?: EpisodeGame;
+  /** what of its view a learned Blue reads (default all of it; the audit's surface-only learner) */
+  blueView?: (view: BlueView) => BlueView;
   /** start from this checkpoint's weights instead of a fresh network */
   init?: Checkpoint;
   onUpdate?: (m: UpdateMetrics) => void;
@@ -85,8 +89,9 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
       }).init(`learn/${o.seed}/value`, 1);
   const learner =
     o.role === "blue"
-      ? new LearnedBlue("learner", net, false)
+      ? new LearnedBlue("learner", net, false, o.blueView)
       : new LearnedRed("learner", net, false);
+  const game = o.game ?? arenaGame(o.target);
   const pOpt = new Adam(net.params, o.lr ?? 3e-3, 1);
   const vOpt = new Adam(value.params, 3e-3, 5);
   let episodes = 0;
@@ -98,7 +103,7 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
     for (let i = 0; i < n; i++) {
       played.push(
         await playTraining(
-          o.target,
+          game,
           o.role,
           learner,
           o.makeOpponent(),

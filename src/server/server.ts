@@ -30,6 +30,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** folder of the built web page served under /web (default the package's dist/web) */
   webRoot?: string;
+  /** folder of `seige train` runs served read-only under /runs (default none: /runs answers 404) */
+  runsRoot?: string;
   /** browser origins allowed besides the server's own (default none; `seige serve` reads SEIGE_ALLOWED_ORIGINS) */
   allowedOrigins?: readonly string[];
   /** Host names answered besides loopback ones when bound to loopback (default none; `seige serve` reads SEIGE_ALLOWED_HOSTS; host.ts) */
@@ -63,6 +65,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     info: { ...SERVER_INFO, ...options.info },
     log: options.log ?? (() => {}),
     webRoot: options.webRoot,
+    runsRoot: options.runsRoot,
     allowedOrigins: options.allowedOrigins ?? [],
     hostPolicy,
   };

@@ -81,6 +81,7 @@ export function lineChart(
   series: Series[],
   cursor: number,
   note?: string,
+  axes = "x: step · y: cumulative reward",
 ): HTMLElement {
   const n = Math.max(1, ...series.map((x) => x.values.length));
   const all = series.flatMap((x) => x.values);
@@ -154,13 +155,7 @@ export function lineChart(
     ),
   );
   const extra = note ? [h("p", { class: "chart-note" }, note)] : [];
-  return figure(
-    title,
-    draw,
-    h("p", { class: "axis-label" }, "x: step · y: cumulative reward"),
-    legend,
-    ...extra,
-  );
+  return figure(title, draw, h("p", { class: "axis-label" }, axes), legend, ...extra);
 }
 
 /** Horizontal bars with signed values (a zero line in the middle when negatives occur). */

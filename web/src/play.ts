@@ -1,6 +1,7 @@
 /**
- * Play mode: a person takes one role against a scripted opponent that plays
- * the other inside the env (`opponent: "scripted:<name>"`, GAME.md §3). The
+ * Play mode: a person takes one role against a scripted or learned opponent
+ * that plays the other inside the env (`opponent: "scripted:<name>"` or
+ * `"learned:<run>"`, GAME.md §3). The
  * action form is generated from the server's `/schema`; the server's
  * validation errors appear beside their fields, and a rule violation (an
  * invalid action, which the game penalises) appears above the form. The page
@@ -15,13 +16,16 @@ import { DISCRIMINATOR, fieldsFor, NEVER_SHOWN } from "./action-fields.js";
 import { numberInput, StatusLine, select } from "./controls.js";
 import { fmt, h, replace } from "./dom.js";
 import { inspector } from "./inspect.js";
-import { policyNames } from "./policies.js";
+import { isLearnedName, policyNames } from "./policies.js";
 import { type ActionForm, actionBranch, buildActionForm } from "./schema-form.js";
 import { explain, fetchSchema, openSession } from "./server-link.js";
 import type { Frame } from "./timeline.js";
 import { type PageState, writeState } from "./url-state.js";
 
 const other = (r: "red" | "blue") => (r === "red" ? "blue" : "red");
+
+/** The reset's opponent: a learned run is named as the server reads it (inside SEIGE_LEARNED_DIR). */
+const opponentSpec = (name: string) => (isLearnedName(name) ? name : `scripted:${name}`);
 
 export class PlayPane {
   readonly element: HTMLElement;
@@ -98,6 +102,12 @@ export class PlayPane {
     replace(this.opponentSlot, pick.wrap);
   }
 
+  /** Ends this pane's session (the pane is being replaced). */
+  dispose(): void {
+    void this.client?.close();
+    this.client = null;
+  }
+
   async start(): Promise<void> {
     this.status.loading("Starting an episode…");
     try {
@@ -108,7 +118,7 @@ export class PlayPane {
         seed: this.state.seed,
         stage: this.state.stage,
         role,
-        opponent: `scripted:${this.state[other(role)]}`,
+        opponent: opponentSpec(this.state[other(role)]),
       });
       this.frames = [
         {

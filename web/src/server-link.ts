@@ -1,6 +1,6 @@
 /**
  * How the page reaches its server: only through the public protocol (`/ws`,
- * `/schema`, `/metadata`), with the typed client of src/client. The server's
+ * `/schema`, `/metadata`) and the read-only `/runs` routes of `seige train` runs, with the typed client of src/client. The server's
  * base URL is the page's own URL minus its trailing `web/…`, so the page works
  * at `/web/` and behind a proxy's path prefix alike. Errors become one
  * `LinkError` with a message a person can act on (server gone, session limit).
@@ -112,5 +112,49 @@ export interface JsonSchema {
   $defs?: Record<string, JsonSchema>;
 }
 
+/** A run of the server's runs folder as `GET /runs` lists it (src/server/http/runs.ts). */
+export interface RunEntry {
+  name: string;
+  role: "red" | "blue" | null;
+  opponent: string | null;
+  stage: number | null;
+  episodes: number | null;
+  episodes_done: number;
+  has_policy: boolean;
+  finished: boolean;
+}
+
+/** One update's line of a run's metrics.jsonl (src/learn/train.ts). */
+export interface UpdateLine {
+  update: number;
+  episodes: number;
+  seconds: number;
+  mean_return: number;
+  win_rate: number;
+  components: Record<string, number>;
+  entropy: number;
+}
+
+export interface RunProgress {
+  run: {
+    role: "red" | "blue";
+    opponent: string;
+    stage: number;
+    episodes: number;
+    batch: number;
+    command: string;
+  } | null;
+  baselines: { name: string; mean_return: number; win_rate: number }[] | null;
+  metrics: UpdateLine[];
+  has_policy: boolean;
+  finished: boolean;
+}
+
+const runPath = (run: string) => run.split("/").map(encodeURIComponent).join("/");
+export const fetchRuns = () => getJson<{ runs: RunEntry[] }>("/runs");
+export const fetchProgress = (run: string) =>
+  getJson<RunProgress>(`/runs/${runPath(run)}/progress`);
+export const fetchCheckpoint = (run: string) =>
+  getJson<import("../../src/learn/from-checkpoint.js").Checkpoint>(`/runs/${runPath(run)}/policy`);
 export const fetchSchema = () => getJson<ServerSchema>("/schema");
 export const fetchMetadata = () => getJson<ServerMetadata>("/metadata");

@@ -1,6 +1,6 @@
 /**
  * Watch mode: the scripted Red and Blue policies (pure TypeScript, bundled
- * from src/agents) play one two-player episode over a `/ws` session, driven by
+ * from src/agents), or learned ones (`learned:<run>`, web/src/policies.ts), play one two-player episode over a `/ws` session, driven by
  * `TwoPlayerEpisode`, the same driver as `seige play`, so the returns shown
  * equal `seige play --json` for the same seed, stage and policies. Step by
  * step or auto-play at a chosen speed; a timeline moves over the steps; a
@@ -14,7 +14,7 @@ import type { SeigeClient, StepReply } from "../../src/client/index.js";
 import { numberInput, StatusLine, select } from "./controls.js";
 import { fmt, h, replace } from "./dom.js";
 import { inspector } from "./inspect.js";
-import { makeBlue, makeRed, policyNames } from "./policies.js";
+import { loadPolicy, policyNames } from "./policies.js";
 import { explain, openSession } from "./server-link.js";
 import { cumulativeReturns, episodeCount, type Frame, framesFromRecording } from "./timeline.js";
 import { type PageState, playCommand, writeState } from "./url-state.js";
@@ -182,6 +182,13 @@ export class WatchPane {
     setTimeout(() => (this.copyBtn.textContent = "Copy as command"), 1500);
   }
 
+  /** Ends this pane's session (the pane is being replaced). */
+  dispose(): void {
+    this.pause();
+    void this.client?.close();
+    this.client = null;
+  }
+
   /** Starts a new live episode with the chosen policies, stage and seed. */
   async start(): Promise<void> {
     this.pause();
@@ -190,7 +197,12 @@ export class WatchPane {
     try {
       if (!this.client?.isOpen) this.client = await openSession();
       const seed = this.state.seed;
-      this.episode = new TwoPlayerEpisode(makeRed(this.state.red), makeBlue(this.state.blue), seed);
+      const [red, blue] = await Promise.all([
+        loadPolicy("red", this.state.red),
+        loadPolicy("blue", this.state.blue),
+      ]);
+      if (epoch !== this.epoch) return;
+      this.episode = new TwoPlayerEpisode(red, blue, seed);
       const reply = await this.client.reset({ seed, stage: this.state.stage, opponent: "none" });
       if (epoch !== this.epoch) return;
       this.source = "live";

@@ -26,6 +26,7 @@ import { RequestValidationError } from "../validation-errors.js";
 import { isJsonType, readJsonBody } from "./body.js";
 import { hostGuard, originGuard, sizeGuard } from "./guards.js";
 import { docsPage, openApiDocument } from "./openapi.js";
+import { mountRuns } from "./runs.js";
 import { wireSchemas } from "./schemas.js";
 import { mountWeb } from "./static.js";
 
@@ -55,6 +56,7 @@ const PATHS = [
   "/mcp",
   "/openapi.json",
   "/docs",
+  "/runs",
 ];
 
 export function createApp(ctx: ServerContext): Hono {
@@ -141,6 +143,7 @@ export function createApp(ctx: ServerContext): Hono {
   });
 
   mountWeb(app, ctx.webRoot);
+  mountRuns(app, ctx.runsRoot);
 
   // FastAPI's answers for a known path with another method, and for unknown paths.
   for (const path of PATHS) app.all(path, (c) => c.json({ detail: "Method Not Allowed" }, 405));
