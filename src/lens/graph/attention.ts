@@ -2,17 +2,20 @@
  * The attention half of a decoder block as one ONNX graph, for every
  * architecture (the differences are the config's flags and the weights).
  *
- * Inputs:  x [B,T,D] (resid_pre), past_key/past_value [B,Hkv,P,hd],
- *          mask [B,1,1,T,P+T] (additive: 0 or -1e30; built in TS so causal,
- *          padding and sliding windows are one tensor), head_mask [B,1,H,1],
- *          cos/sin [B,T,1,hd] (RoPE models).
+ * Inputs:  x [B,T,D] (resid_pre), past_key/past_value [B,Hkv,C,hd] (the
+ *          engine's KV buffer at its full capacity C; unused columns are
+ *          masked), mask [B,1,1,T,C+T] (additive: 0 or -1e30; built in TS so
+ *          causal, padding, unused columns and sliding windows are one
+ *          tensor), head_mask [B,1,H,1], cos/sin [B,T,1,hd] (RoPE models).
  * Outputs: attn_out [B,T,D] (what is added to the residual, after Gemma's
- *          post-attention norm), present_key/present_value [B,Hkv,P+T,hd],
- *          z [B,T,H,hd] (`attn.hook_z`, after the head mask).
+ *          post-attention norm), new_key/new_value [B,Hkv,T,hd] (this step's
+ *          keys and values only: the engine writes them into its buffer, so
+ *          no step copies the whole cache out of ORT), z [B,T,H,hd]
+ *          (`attn.hook_z`, after the head mask).
  *
  * Gemma 4's KV-shared layers (no k/v weights) take `shared_key`/`shared_value`
- * [B,Hkv,S,hd] instead of the past: the present K/V of their source layer in
- * this same step, already concatenated; they output no present of their own.
+ * [B,Hkv,S,hd] instead of the past: their source layer's buffer with this
+ * step's columns already written; they output no K/V of their own.
  * head_dim comes from the layer's q weight (Gemma 4's full layers are wider).
  *
  * GQA without repeat_kv: q is viewed as [B,Hkv,g,T,hd] and k/v as [B,Hkv,1,S,hd],
@@ -38,8 +41,8 @@ export const ATTN_INPUTS = {
 } as const;
 export const ATTN_OUTPUTS = {
   out: "attn_out",
-  key: "present_key",
-  value: "present_value",
+  key: "new_key",
+  value: "new_value",
   z: "z",
 } as const;
 
@@ -72,9 +75,13 @@ export function buildAttention(cfg: ModelConfig, w: AttnWeights, layer: number):
   const q = heads(linear(g, a, w.q, w.qBias, "q"), h, w.qNorm, "q");
   let presentK = pastK; // [B,Hkv,S,hd]
   let presentV = pastV;
+  let newK = "";
+  let newV = "";
   if (w.k && w.v) {
     const k = heads(linear(g, a, w.k, w.kBias, "k"), kv, w.kNorm, "k");
     const v = heads(linear(g, a, w.v, w.vBias, "v"), kv, w.vNorm, "v");
+    newK = k;
+    newV = v;
     presentK = g.op("Concat", [pastK, k], { axis: int(2) });
     presentV = g.op("Concat", [pastV, v], { axis: int(2) });
   }
@@ -103,8 +110,8 @@ export function buildAttention(cfg: ModelConfig, w: AttnWeights, layer: number):
 
   g.output(out, ATTN_OUTPUTS.out, ["B", "T", d]);
   if (owns) {
-    g.output(presentK, ATTN_OUTPUTS.key, ["B", kv, "S", hd]);
-    g.output(presentV, ATTN_OUTPUTS.value, ["B", kv, "S", hd]);
+    g.output(newK, ATTN_OUTPUTS.key, ["B", kv, "T", hd]);
+    g.output(newV, ATTN_OUTPUTS.value, ["B", kv, "T", hd]);
   }
   g.output(z, ATTN_OUTPUTS.z, ["B", "T", h, hd]);
   return g;

@@ -107,7 +107,7 @@ export async function generateBatch(
     batch: b,
     ids,
     positions,
-    cache: engine.emptyCache(b),
+    cache: engine.emptyCache(b, longest + maxNew),
     headMasks: masks,
     visit: makeVisitor({ plans, positions, captures }),
     zLayers,
