@@ -324,7 +324,15 @@ export class Engine {
       const a = await layer.attn.run(feeds, fetch);
       if (owns) {
         writeColumns(cache.keys[l], a[ATTN_OUTPUTS.key].data, b * cfg.nKvHeads, cap, past, t, hd);
-        writeColumns(cache.values[l], a[ATTN_OUTPUTS.value].data, b * cfg.nKvHeads, cap, past, t, hd);
+        writeColumns(
+          cache.values[l],
+          a[ATTN_OUTPUTS.value].data,
+          b * cfg.nKvHeads,
+          cap,
+          past,
+          t,
+          hd,
+        );
       }
       if (wantZ && input.visit)
         input.visit(attnZ(l), a[ATTN_OUTPUTS.z].data, [b, t, cfg.nHeads, hd]);

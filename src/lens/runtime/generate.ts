@@ -21,8 +21,9 @@ import { Rng } from "../../util/rng.js";
 import type { CaptureResult } from "../intervene.js";
 import type { InterventionInput } from "../interventions.js";
 import { accumulateCapture } from "./captures.js";
-import type { Engine } from "./engine.js";
+import type { Engine, StepOutput } from "./engine.js";
 import { compilePlan } from "./plan.js";
+import { type PrefixCache, prefixSignature } from "./prefix-cache.js";
 import { type SamplingOptions, sampleToken } from "./sample.js";
 import { headMasks, makeVisitor } from "./visitor.js";
 
@@ -34,7 +35,23 @@ export interface GenerateOptions extends SamplingOptions {
   seed?: number | number[];
   /** token ids and/or strings that end a sequence; EOS ids are always included */
   stop?: (string | number)[];
+  /**
+   * Reuse (and store) the KV of already-run token prefixes (prefix-cache.ts); the
+   * common prefix of a batch's prompts is then run once, not once per prompt.
+   */
+  prefixCache?: PrefixCache;
+  /** prefill columns per step (default: sized by `PREFILL_SCORE_FLOATS`) */
+  prefillChunk?: number;
 }
+
+/** A batch's common prompt prefix is run once on its own when it is at least this long. */
+const MIN_SHARED_PREFIX = 32;
+/**
+ * Prefill runs in column chunks sized so one layer's attention scores (B·H·T·S floats)
+ * stay near this many floats: ORT's CPU arena keeps every buffer size it has served, so
+ * the largest step's scores, not the average, set the process's memory.
+ */
+const PREFILL_SCORE_FLOATS = 2 ** 22;
 
 export interface GenerateResult {
   promptTokens: number[];
@@ -85,14 +102,39 @@ export async function generateBatch(
     );
   }
 
-  // Prefill: left padding.
+  const cache = opts.prefixCache;
+  const sigs = plans.map((p) => (cache ? prefixSignature(p) : null));
+  if (cache) await runSharedPrefixes(engine, prompts, ivs, sigs, cache, decode);
+  // Each prompt's longest cached prefix (never the whole prompt: its last position's
+  // logits and captures come from this run).
+  const reuse = prompts.map((p, s) => {
+    const sig = sigs[s];
+    return cache && sig !== null ? cache.match(sig, p, p.length - 1) : null;
+  });
+  const pre = reuse.map((m) => m?.length ?? 0);
+  const preMax = Math.max(...pre);
+  const rest = Math.max(...prompts.map((p, s) => p.length - pre[s]));
+  const kv = engine.emptyCache(b, preMax + rest + maxNew);
+  reuse.forEach((m, s) => {
+    if (m && cache) cache.load(engine, kv, s, m);
+  });
+  kv.length = preMax;
+  if (cache) {
+    for (let s = 0; s < b; s++) {
+      cache.stats.reusedTokens += pre[s];
+      cache.stats.prefilledTokens += prompts[s].length - pre[s];
+    }
+  }
+
+  // Prefill of what is not cached: left padding to one length, each column at its
+  // sequence's absolute position.
   const ids: number[] = [];
-  const positions = new Int32Array(b * longest);
+  const positions = new Int32Array(b * rest);
   prompts.forEach((p, s) => {
-    const padN = longest - p.length;
-    for (let c = 0; c < longest; c++) {
-      ids.push(c < padN ? pad : p[c - padN]);
-      positions[s * longest + c] = c < padN ? -1 : c - padN;
+    const padN = rest - (p.length - pre[s]);
+    for (let c = 0; c < rest; c++) {
+      ids.push(c < padN ? pad : p[pre[s] + c - padN]);
+      positions[s * rest + c] = c < padN ? -1 : pre[s] + c - padN;
     }
   });
   const captures: CaptureResult[][] = plans.map(() => []);
@@ -103,16 +145,43 @@ export async function generateBatch(
   const masks = headMasks(plans, cfg.nHeads);
   const zLayers = new Set<number>();
   for (const p of plans) for (const l of p.zLayers) zLayers.add(l);
-  let res = await engine.step({
-    batch: b,
-    ids,
-    positions,
-    cache: engine.emptyCache(b, longest + maxNew),
-    headMasks: masks,
-    visit: makeVisitor({ plans, positions, captures }),
-    zLayers,
-    logits: "last",
-  });
+  // Chunks only where every capture reads the last token (it is in the last chunk);
+  // `all` and `mean` captures see the whole prompt in one step.
+  const lastOnly = plans.every((p) =>
+    p.list.every((iv) => iv.kind !== "capture" || iv.reduce === "last"),
+  );
+  const perChunk = Math.max(
+    16,
+    Math.floor(PREFILL_SCORE_FLOATS / (b * cfg.nHeads * kv.capacity) / 16) * 16,
+  );
+  const chunk = lastOnly ? Math.max(1, opts.prefillChunk ?? perChunk) : rest;
+  let res: StepOutput | null = null;
+  for (let c0 = 0; c0 < rest; c0 += chunk) {
+    const c1 = Math.min(rest, c0 + chunk);
+    const w = c1 - c0;
+    const chunkIds: number[] = [];
+    const chunkPos = new Int32Array(b * w);
+    for (let s = 0; s < b; s++) {
+      for (let c = c0; c < c1; c++) chunkIds.push(ids[s * rest + c]);
+      chunkPos.set(positions.subarray(s * rest + c0, s * rest + c1), s * w);
+    }
+    res = await engine.step({
+      batch: b,
+      ids: chunkIds,
+      positions: chunkPos,
+      cache: kv,
+      headMasks: masks,
+      visit: makeVisitor({
+        plans,
+        positions: chunkPos,
+        captures: c1 === rest ? captures : undefined,
+      }),
+      zLayers,
+      logits: "last",
+    });
+  }
+  if (res === null) throw new RangeError("generate: nothing to prefill");
+  const fed = prompts.map((p) => p.length);
 
   const out: number[][] = prompts.map(() => []);
   const done: ("stop" | "length" | null)[] = prompts.map(() => null);
@@ -158,6 +227,14 @@ export async function generateBatch(
     stepCaptures.forEach((caps, s) => {
       if (!done[s]) for (const c of caps) accumulateCapture(captures[s], rowsSeen[s], c);
     });
+    for (let s = 0; s < b; s++) if (!done[s]) fed[s]++;
+  }
+  if (cache) {
+    // Every token fed through the model (the last sampled one never was).
+    prompts.forEach((p, s) => {
+      const sig = sigs[s];
+      if (sig !== null) cache.store(engine, res.cache, s, sig, [...p, ...out[s]].slice(0, fed[s]));
+    });
   }
   return prompts.map((p, s) => ({
     promptTokens: p,
@@ -166,4 +243,42 @@ export async function generateBatch(
     finishReason: done[s] ?? "length",
     captures: captures[s].sort((x, y) => x.index - y.index),
   }));
+}
+
+/**
+ * Runs once, and stores, the longest common prefix of the prompts that share an
+ * intervention signature, when it is not cached yet: a tick's sessions all start with
+ * the episode's system prompt, which is then prefilled once rather than once per row.
+ */
+async function runSharedPrefixes(
+  engine: Engine,
+  prompts: number[][],
+  ivs: (readonly InterventionInput[] | undefined)[],
+  sigs: (string | null)[],
+  cache: PrefixCache,
+  decode: (ids: number[]) => string,
+): Promise<void> {
+  const groups = new Map<string, number[]>();
+  sigs.forEach((sig, s) => {
+    if (sig !== null) groups.set(sig, [...(groups.get(sig) ?? []), s]);
+  });
+  for (const [sig, rows] of groups) {
+    if (rows.length < 2) continue;
+    const first = prompts[rows[0]];
+    let n = Math.min(...rows.map((s) => prompts[s].length - 1));
+    for (const s of rows) {
+      let k = 0;
+      while (k < n && prompts[s][k] === first[k]) k++;
+      n = k;
+    }
+    const have = cache.match(sig, first, n)?.length ?? 0;
+    if (n - have < MIN_SHARED_PREFIX) continue;
+    // The same list without its captures: the prefix's KV does not depend on them.
+    const list = (ivs[rows[0]] ?? []).filter((iv) => iv.kind !== "capture");
+    await generateBatch(engine, [first.slice(0, n)], decode, {
+      interventions: [list],
+      maxNewTokens: 1,
+      prefixCache: cache,
+    });
+  }
 }
