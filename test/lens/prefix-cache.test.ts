@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../../src/lens/checkpoint.js";
 import type { InterventionInput } from "../../src/lens/interventions.js";
 import { fromTensors, type LensModel } from "../../src/lens/model.js";
+import { prefillGroups } from "../../src/lens/runtime/generate.js";
 import { compilePlan } from "../../src/lens/runtime/plan.js";
 import { PrefixCache, prefixSignature } from "../../src/lens/runtime/prefix-cache.js";
 import type { TinyArch } from "../../src/lens/tiny.js";
@@ -120,5 +121,13 @@ describe("prefix cache", () => {
     expect(small.stats.reusedTokens).toBe(reused);
     await model.generate([[...ids("c", 20, v), 4]], { maxNewTokens: 1, prefixCache: small });
     expect(small.stats.reusedTokens).toBe(reused + 20);
+  });
+});
+
+describe("prefill groups", () => {
+  it("keeps rows of similar length together and a long row apart", () => {
+    expect(prefillGroups([10, 12, 900, 11])).toEqual([[2], [0, 1, 3]]);
+    expect(prefillGroups([100, 90, 80])).toEqual([[0, 1, 2]]);
+    expect(prefillGroups([5])).toEqual([[0]]);
   });
 });

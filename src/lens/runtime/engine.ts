@@ -67,7 +67,8 @@ export interface EngineOptions extends SessionOptions {
 }
 
 /**
- * Per-layer KV cache for a batch, held in TypeScript and written in place: keys/values
+ * Per-layer KV cache for a batch, held in TypeScript and written in place: keys
+ * `[B, Hkv, hd, capacity]` (transposed, as attention reads them) and values
  * `[B, Hkv, capacity, hd]`, of which the first `length` columns are written, and each
  * column's absolute position (−1 for padding and for columns not written yet). A step
  * feeds the whole buffer to ORT (unused columns are masked) and writes only its own new
@@ -213,23 +214,50 @@ export class Engine {
     const old = cache.capacity;
     const b = cache.batch;
     const kv = this.config.nKvHeads;
-    const grow = (from: Float32Array, hd: number): Float32Array => {
-      const to = new Float32Array(b * kv * cap * hd);
-      for (let r = 0; r < b * kv; r++)
-        to.set(from.subarray(r * old * hd, r * old * hd + cache.length * hd), r * cap * hd);
+    // rows of `width` floats per column, `rows` of them: values [B·Hkv, cap, hd];
+    // keys [B·Hkv·hd, cap] with one float per column
+    const grow = (from: Float32Array, rows: number, width: number): Float32Array => {
+      const to = new Float32Array(rows * cap * width);
+      for (let r = 0; r < rows; r++)
+        to.set(from.subarray(r * old * width, (r * old + cache.length) * width), r * cap * width);
       return to;
     };
     for (let l = 0; l < this.config.nLayers; l++) {
       if (this.layers[l].kvSource !== l) continue;
       const hd = this.layers[l].headDim;
-      cache.keys[l] = grow(cache.keys[l], hd);
-      cache.values[l] = grow(cache.values[l], hd);
+      cache.keys[l] = grow(cache.keys[l], b * kv * hd, 1);
+      cache.values[l] = grow(cache.values[l], b * kv, hd);
     }
     const pos = new Int32Array(b * cap).fill(-1);
     for (let i = 0; i < b; i++)
       pos.set(cache.positions.subarray(i * old, i * old + cache.length), i * cap);
     cache.positions = pos;
     cache.capacity = cap;
+  }
+
+  /** Copies row `fromRow` of `from` (its `length` columns) into row `toRow` of `to`, same columns. */
+  copyRow(from: KvCache, fromRow: number, to: KvCache, toRow: number): void {
+    const n = from.length;
+    if (n > to.capacity)
+      throw new RangeError(`copyRow: ${n} columns into a capacity of ${to.capacity}`);
+    const kv = this.config.nKvHeads;
+    for (let l = 0; l < this.config.nLayers; l++) {
+      if (this.layers[l].kvSource !== l) continue;
+      const hd = this.layers[l].headDim;
+      for (let h = 0; h < kv; h++) {
+        const src = (fromRow * kv + h) * from.capacity * hd;
+        const dst = (toRow * kv + h) * to.capacity * hd;
+        to.values[l].set(from.values[l].subarray(src, src + n * hd), dst);
+        for (let e = 0; e < hd; e++) {
+          const k = src + e * from.capacity;
+          to.keys[l].set(from.keys[l].subarray(k, k + n), dst + e * to.capacity);
+        }
+      }
+    }
+    to.positions.set(
+      from.positions.subarray(fromRow * from.capacity, fromRow * from.capacity + n),
+      toRow * to.capacity,
+    );
   }
 
   async step(input: StepInput): Promise<StepOutput> {
@@ -303,14 +331,15 @@ export class Engine {
           dims: [b, 1, cfg.nHeads, 1],
         },
       };
-      const kvDims = [b, cfg.nKvHeads, cap, hd];
+      const kDims = [b, cfg.nKvHeads, hd, cap];
+      const vDims = [b, cfg.nKvHeads, cap, hd];
       if (owns) {
-        feeds[ATTN_INPUTS.pastKey] = { data: cache.keys[l], dims: kvDims };
-        feeds[ATTN_INPUTS.pastValue] = { data: cache.values[l], dims: kvDims };
+        feeds[ATTN_INPUTS.pastKey] = { data: cache.keys[l], dims: kDims };
+        feeds[ATTN_INPUTS.pastValue] = { data: cache.values[l], dims: vDims };
       } else {
         // KV sharing: the source layer's buffer, this step's columns included (it comes earlier).
-        feeds[ATTN_INPUTS.sharedKey] = { data: cache.keys[layer.kvSource], dims: kvDims };
-        feeds[ATTN_INPUTS.sharedValue] = { data: cache.values[layer.kvSource], dims: kvDims };
+        feeds[ATTN_INPUTS.sharedKey] = { data: cache.keys[layer.kvSource], dims: kDims };
+        feeds[ATTN_INPUTS.sharedValue] = { data: cache.values[layer.kvSource], dims: vDims };
       }
       const tables = layer.sliding ? ropeLocal : rope;
       if (tables) {
@@ -323,16 +352,9 @@ export class Engine {
       if (wantZ) fetch.push(ATTN_OUTPUTS.z);
       const a = await layer.attn.run(feeds, fetch);
       if (owns) {
-        writeColumns(cache.keys[l], a[ATTN_OUTPUTS.key].data, b * cfg.nKvHeads, cap, past, t, hd);
-        writeColumns(
-          cache.values[l],
-          a[ATTN_OUTPUTS.value].data,
-          b * cfg.nKvHeads,
-          cap,
-          past,
-          t,
-          hd,
-        );
+        const rows = b * cfg.nKvHeads;
+        writeKeyColumns(cache.keys[l], a[ATTN_OUTPUTS.key].data, rows, cap, past, t, hd);
+        writeColumns(cache.values[l], a[ATTN_OUTPUTS.value].data, rows, cap, past, t, hd);
       }
       if (wantZ && input.visit)
         input.visit(attnZ(l), a[ATTN_OUTPUTS.z].data, [b, t, cfg.nHeads, hd]);
@@ -385,6 +407,24 @@ function writeColumns(
 ): void {
   for (let r = 0; r < rows; r++)
     dst.set(src.subarray(r * t * hd, (r + 1) * t * hd), (r * cap + at) * hd);
+}
+
+/** Writes `src` [R, t, hd] transposed into columns [at, at+t) of `dst` [R, hd, cap]. */
+function writeKeyColumns(
+  dst: Float32Array,
+  src: Float32Array,
+  rows: number,
+  cap: number,
+  at: number,
+  t: number,
+  hd: number,
+): void {
+  for (let r = 0; r < rows; r++)
+    for (let j = 0; j < t; j++) {
+      const from = (r * t + j) * hd;
+      const to = r * hd * cap + at + j;
+      for (let e = 0; e < hd; e++) dst[to + e * cap] = src[from + e];
+    }
 }
 
 function add(a: Float32Array, b: Float32Array): Float32Array {

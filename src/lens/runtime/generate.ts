@@ -21,7 +21,7 @@ import { Rng } from "../../util/rng.js";
 import type { CaptureResult } from "../intervene.js";
 import type { InterventionInput } from "../interventions.js";
 import { accumulateCapture } from "./captures.js";
-import type { Engine, StepOutput } from "./engine.js";
+import type { Engine, KvCache, StepOutput } from "./engine.js";
 import { compilePlan } from "./plan.js";
 import { type PrefixCache, prefixSignature } from "./prefix-cache.js";
 import { type SamplingOptions, sampleToken } from "./sample.js";
@@ -112,75 +112,105 @@ export async function generateBatch(
     return cache && sig !== null ? cache.match(sig, p, p.length - 1) : null;
   });
   const pre = reuse.map((m) => m?.length ?? 0);
-  const preMax = Math.max(...pre);
-  const rest = Math.max(...prompts.map((p, s) => p.length - pre[s]));
-  const kv = engine.emptyCache(b, preMax + rest + maxNew);
-  reuse.forEach((m, s) => {
-    if (m && cache) cache.load(engine, kv, s, m);
-  });
-  kv.length = preMax;
   if (cache) {
     for (let s = 0; s < b; s++) {
       cache.stats.reusedTokens += pre[s];
       cache.stats.prefilledTokens += prompts[s].length - pre[s];
     }
   }
-
-  // Prefill of what is not cached: left padding to one length, each column at its
-  // sequence's absolute position.
-  const ids: number[] = [];
-  const positions = new Int32Array(b * rest);
-  prompts.forEach((p, s) => {
-    const padN = rest - (p.length - pre[s]);
-    for (let c = 0; c < rest; c++) {
-      ids.push(c < padN ? pad : p[pre[s] + c - padN]);
-      positions[s * rest + c] = c < padN ? -1 : pre[s] + c - padN;
-    }
-  });
   const captures: CaptureResult[][] = plans.map(() => []);
   // Rows each capture has seen so far (the prompt's, after prefill), for running means.
   const rowsSeen = prompts.map(
     (p, s) => new Map<number, number>(plans[s].list.map((_, i) => [i, p.length])),
   );
   const masks = headMasks(plans, cfg.nHeads);
-  const zLayers = new Set<number>();
-  for (const p of plans) for (const l of p.zLayers) zLayers.add(l);
   // Chunks only where every capture reads the last token (it is in the last chunk);
   // `all` and `mean` captures see the whole prompt in one step.
   const lastOnly = plans.every((p) =>
     p.list.every((iv) => iv.kind !== "capture" || iv.reduce === "last"),
   );
-  const perChunk = Math.max(
-    16,
-    Math.floor(PREFILL_SCORE_FLOATS / (b * cfg.nHeads * kv.capacity) / 16) * 16,
-  );
-  const chunk = lastOnly ? Math.max(1, opts.prefillChunk ?? perChunk) : rest;
-  let res: StepOutput | null = null;
-  for (let c0 = 0; c0 < rest; c0 += chunk) {
-    const c1 = Math.min(rest, c0 + chunk);
-    const w = c1 - c0;
-    const chunkIds: number[] = [];
-    const chunkPos = new Int32Array(b * w);
-    for (let s = 0; s < b; s++) {
-      for (let c = c0; c < c1; c++) chunkIds.push(ids[s * rest + c]);
-      chunkPos.set(positions.subarray(s * rest + c0, s * rest + c1), s * w);
-    }
-    res = await engine.step({
-      batch: b,
-      ids: chunkIds,
-      positions: chunkPos,
-      cache: kv,
-      headMasks: masks,
-      visit: makeVisitor({
-        plans,
-        positions: chunkPos,
-        captures: c1 === rest ? captures : undefined,
-      }),
-      zLayers,
-      logits: "last",
+
+  // Prefill what is not cached, in groups of rows of similar length: one left-padded
+  // batch would run every row as long as the longest (a steered request, whose KV no
+  // cache holds, next to rows that need only their new turn). Each group's rows are
+  // then copied into one buffer for the batched decode.
+  const v = cfg.vocabSize;
+  const logits = new Float32Array(b * v);
+  const groups = prefillGroups(prompts.map((p, s) => p.length - pre[s]));
+  const parts: { rows: number[]; kv: KvCache }[] = [];
+  for (const rows of groups) {
+    const only = groups.length === 1;
+    const gPre = Math.max(...rows.map((s) => pre[s]));
+    const rest = Math.max(...rows.map((s) => prompts[s].length - pre[s]));
+    const gb = rows.length;
+    const kv = engine.emptyCache(gb, gPre + rest + (only ? maxNew : 0));
+    rows.forEach((s, i) => {
+      const m = reuse[s];
+      if (m && cache) cache.load(engine, kv, i, m);
     });
+    kv.length = gPre;
+    const ids: number[] = [];
+    const positions = new Int32Array(gb * rest);
+    rows.forEach((s, i) => {
+      const p = prompts[s];
+      const padN = rest - (p.length - pre[s]);
+      for (let c = 0; c < rest; c++) {
+        ids.push(c < padN ? pad : p[pre[s] + c - padN]);
+        positions[i * rest + c] = c < padN ? -1 : pre[s] + c - padN;
+      }
+    });
+    const gPlans = rows.map((s) => plans[s]);
+    const gCaptures: CaptureResult[][] = rows.map(() => []);
+    const gMasks = headMasks(gPlans, cfg.nHeads);
+    const zLayers = new Set<number>();
+    for (const p of gPlans) for (const l of p.zLayers) zLayers.add(l);
+    const perChunk = Math.max(
+      16,
+      Math.floor(PREFILL_SCORE_FLOATS / (gb * cfg.nHeads * kv.capacity) / 16) * 16,
+    );
+    const chunk = lastOnly ? Math.max(1, opts.prefillChunk ?? perChunk) : rest;
+    let last: StepOutput | null = null;
+    for (let c0 = 0; c0 < rest; c0 += chunk) {
+      const c1 = Math.min(rest, c0 + chunk);
+      const w = c1 - c0;
+      const chunkIds: number[] = [];
+      const chunkPos = new Int32Array(gb * w);
+      for (let i = 0; i < gb; i++) {
+        for (let c = c0; c < c1; c++) chunkIds.push(ids[i * rest + c]);
+        chunkPos.set(positions.subarray(i * rest + c0, i * rest + c1), i * w);
+      }
+      last = await engine.step({
+        batch: gb,
+        ids: chunkIds,
+        positions: chunkPos,
+        cache: kv,
+        headMasks: gMasks,
+        visit: makeVisitor({
+          plans: gPlans,
+          positions: chunkPos,
+          captures: c1 === rest ? gCaptures : undefined,
+        }),
+        zLayers,
+        logits: "last",
+      });
+    }
+    if (last === null) throw new RangeError("generate: nothing to prefill");
+    const lg = last.logits;
+    rows.forEach((s, i) => {
+      logits.set(lg.subarray(i * v, (i + 1) * v), s * v);
+      captures[s] = gCaptures[i];
+    });
+    parts.push({ rows, kv });
   }
-  if (res === null) throw new RangeError("generate: nothing to prefill");
+  let kv: KvCache;
+  if (parts.length === 1) kv = parts[0].kv;
+  else {
+    const columns = Math.max(...parts.map((g) => g.kv.length));
+    kv = engine.emptyCache(b, columns + maxNew);
+    for (const g of parts) g.rows.forEach((s, i) => engine.copyRow(g.kv, i, kv, s));
+    kv.length = columns;
+  }
+  let res: StepOutput = { logits, cache: kv };
   const fed = prompts.map((p) => p.length);
 
   const out: number[][] = prompts.map(() => []);
@@ -189,7 +219,6 @@ export async function generateBatch(
   // Captures read every decode step too, so they need the visitor as much as edits do.
   const hasEdits = plans.some((p) => p.edits || p.list.some((iv) => iv.kind === "capture"));
   for (let n = 0; n < maxNew; n++) {
-    const v = cfg.vocabSize;
     for (let s = 0; s < b; s++) {
       if (done[s]) continue;
       const tok = sampleToken(res.logits.subarray(s * v, (s + 1) * v), opts, rngs[s]);
@@ -243,6 +272,33 @@ export async function generateBatch(
     finishReason: done[s] ?? "length",
     captures: captures[s].sort((x, y) => x.index - y.index),
   }));
+}
+
+/**
+ * Rows (by index, ascending within a group) grouped for prefill: longest first, a row
+ * joins the current group while the group's padding stays under a quarter of its padded
+ * columns or 32 columns a row, so short rows are not run as long as a long one.
+ */
+export function prefillGroups(lengths: readonly number[]): number[][] {
+  const order = lengths.map((_, s) => s).sort((x, y) => lengths[y] - lengths[x] || x - y);
+  const groups: number[][] = [];
+  let rows: number[] = [];
+  let longest = 0;
+  let sum = 0;
+  for (const s of order) {
+    const n = rows.length + 1;
+    const padded = n * longest;
+    if (rows.length > 0 && padded - (sum + lengths[s]) > Math.max(0.25 * padded, 32 * n)) {
+      groups.push(rows);
+      rows = [];
+      sum = 0;
+    }
+    if (rows.length === 0) longest = lengths[s];
+    rows.push(s);
+    sum += lengths[s];
+  }
+  if (rows.length > 0) groups.push(rows);
+  return groups.map((g) => g.sort((x, y) => x - y));
 }
 
 /**

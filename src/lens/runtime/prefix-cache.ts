@@ -25,7 +25,7 @@ import type { SequencePlan } from "./plan.js";
 interface Entry {
   signature: string;
   tokens: readonly number[];
-  /** per layer `[Hkv, n, hd]` (empty for KV-shared layers) */
+  /** per layer: keys `[Hkv, hd, n]`, values `[Hkv, n, hd]` (as the engine's buffers; empty for KV-shared layers) */
   keys: Float32Array[];
   values: Float32Array[];
   bytes: number;
@@ -126,13 +126,16 @@ export class PrefixCache {
       const hd = width / kv;
       const k = new Float32Array(n * width);
       const v = new Float32Array(n * width);
-      for (let h = 0; h < kv; h++) {
-        const src = (row * kv + h) * cache.capacity * hd;
+      const cap = cache.capacity;
+      for (let h = 0; h < kv && hd > 0; h++) {
+        const src = (row * kv + h) * cap * hd;
         for (const r of runs) {
           const from = src + r.column * hd;
-          const to = (h * n + r.position) * hd;
-          k.set(cache.keys[l].subarray(from, from + r.length * hd), to);
-          v.set(cache.values[l].subarray(from, from + r.length * hd), to);
+          v.set(cache.values[l].subarray(from, from + r.length * hd), (h * n + r.position) * hd);
+          for (let e = 0; e < hd; e++) {
+            const kFrom = src + e * cap + r.column;
+            k.set(cache.keys[l].subarray(kFrom, kFrom + r.length), (h * hd + e) * n + r.position);
+          }
         }
       }
       keys.push(k);
@@ -166,11 +169,15 @@ export class PrefixCache {
     for (let l = 0; l < cfg.nLayers; l++) {
       const hd = engine.columnFloats(l) / kv;
       if (hd === 0) continue;
+      const cap = cache.capacity;
       for (let h = 0; h < kv; h++) {
-        const to = (row * kv + h) * cache.capacity * hd;
+        const to = (row * kv + h) * cap * hd;
         const from = h * n * hd;
-        cache.keys[l].set(entry.keys[l].subarray(from, from + length * hd), to);
         cache.values[l].set(entry.values[l].subarray(from, from + length * hd), to);
+        for (let e = 0; e < hd; e++) {
+          const kFrom = (h * hd + e) * n;
+          cache.keys[l].set(entry.keys[l].subarray(kFrom, kFrom + length), to + e * cap);
+        }
       }
     }
     for (let j = 0; j < length; j++) cache.positions[row * cache.capacity + j] = j;
