@@ -207,7 +207,8 @@ export async function generateBatch(
   else {
     const columns = Math.max(...parts.map((g) => g.kv.length));
     kv = engine.emptyCache(b, columns + maxNew);
-    for (const g of parts) g.rows.forEach((s, i) => engine.copyRow(g.kv, i, kv, s));
+    for (const g of parts)
+      for (let i = 0; i < g.rows.length; i++) engine.copyRow(g.kv, i, kv, g.rows[i]);
     kv.length = columns;
   }
   let res: StepOutput = { logits, cache: kv };
