@@ -31,15 +31,28 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
     probs[i] = Math.exp((row[i] - max) / temperature);
     total += probs[i];
   }
-  // Sort ids by probability (ties by id, for a stable order), keep the smallest prefix with mass ≥ topP.
-  const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b);
-  const kept: number[] = [];
-  let mass = 0;
-  for (const id of order) {
-    kept.push(id);
-    mass += probs[id] / total;
-    if (mass >= topP) break;
-  }
+  // Sort ids by probability (ties by id, for a stable order), keep the smallest prefix with
+  // mass ≥ topP. The ids above a small threshold come first in that order, so when their
+  // mass already reaches topP only they are sorted: the same prefix, summed in the same
+  // order, as sorting the whole vocabulary.
+  const byProb = (a: number, b: number) => probs[b] - probs[a] || a - b;
+  const nucleus = (order: number[]): number[] | null => {
+    const kept: number[] = [];
+    let mass = 0;
+    for (const id of order) {
+      kept.push(id);
+      mass += probs[id] / total;
+      if (mass >= topP) return kept;
+    }
+    return null;
+  };
+  const floor = total * 1e-4;
+  const head: number[] = [];
+  for (let i = 0; i < probs.length; i++) if (probs[i] >= floor) head.push(i);
+  const kept =
+    (head.length < probs.length ? nucleus(head.sort(byProb)) : null) ??
+    nucleus(Array.from(probs.keys()).sort(byProb)) ??
+    Array.from(probs.keys()).sort(byProb);
   const keptTotal = kept.reduce((s, id) => s + probs[id], 0);
   let r = rng.next() * keptTotal;
   for (const id of kept) {
