@@ -31,33 +31,38 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
     probs[i] = Math.exp((row[i] - max) / temperature);
     total += probs[i];
   }
-  // Sort ids by probability (ties by id, for a stable order), keep the smallest prefix with
-  // mass ≥ topP. The ids above a small threshold come first in that order, so when their
-  // mass already reaches topP only they are sorted: the same prefix, summed in the same
-  // order, as sorting the whole vocabulary.
-  const byProb = (a: number, b: number) => probs[b] - probs[a] || a - b;
-  const nucleus = (order: number[]): number[] | null => {
-    const kept: number[] = [];
-    let mass = 0;
-    for (const id of order) {
-      kept.push(id);
-      mass += probs[id] / total;
-      if (mass >= topP) return kept;
-    }
-    return null;
-  };
-  const floor = total * 1e-4;
-  const head: number[] = [];
-  for (let i = 0; i < probs.length; i++) if (probs[i] >= floor) head.push(i);
-  const kept =
-    (head.length < probs.length ? nucleus(head.sort(byProb)) : null) ??
-    nucleus(Array.from(probs.keys()).sort(byProb)) ??
-    Array.from(probs.keys()).sort(byProb);
-  const keptTotal = kept.reduce((s, id) => s + probs[id], 0);
-  let r = rng.next() * keptTotal;
-  for (const id of kept) {
-    r -= probs[id];
-    if (r < 0) return id;
+  // The nucleus: ids by probability (ties by id), the smallest prefix with mass ≥ topP,
+  // then a draw walking that prefix. Sums and the walk depend only on the values in that
+  // order, so they run on the sorted values (a native typed-array sort, no comparator);
+  // only the drawn position is mapped back to its id, the k-th smallest id among equal
+  // values. The same draws as sorting the ids themselves.
+  const sorted = Float64Array.from(probs).sort().reverse();
+  const n = sorted.length;
+  let mass = 0;
+  let kept = 0;
+  while (kept < n) {
+    mass += sorted[kept++] / total;
+    if (mass >= topP) break;
   }
-  return kept[kept.length - 1];
+  let keptTotal = 0;
+  for (let i = 0; i < kept; i++) keptTotal += sorted[i];
+  let r = rng.next() * keptTotal;
+  let pos = kept - 1;
+  for (let i = 0; i < kept; i++) {
+    r -= sorted[i];
+    if (r < 0) {
+      pos = i;
+      break;
+    }
+  }
+  const value = sorted[pos];
+  let skip = pos;
+  while (skip > 0 && sorted[skip - 1] === value) skip--;
+  skip = pos - skip;
+  for (let id = 0; id < n; id++) {
+    if (probs[id] !== value) continue;
+    if (skip === 0) return id;
+    skip--;
+  }
+  return argmax(row);
 }
