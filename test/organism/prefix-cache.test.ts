@@ -61,12 +61,12 @@ describe.skipIf(!shipped)("organism: prefix cache", () => {
       const warm = await cached.generate(requests);
       const cold = await plain.generate(requests);
       expect(warm.map((o) => o.text)).toEqual(cold.map((o) => o.text));
-      requests.forEach((r, s) =>
+      for (const [s, r] of requests.entries()) {
         histories[s].push(r.messages[r.messages.length - 1], {
           role: "assistant",
           content: warm[s].text,
-        }),
-      );
+        });
+      }
     }
     const stats = cached.prefixCache?.stats;
     expect(stats?.reusedTokens ?? 0).toBeGreaterThan(stats?.prefilledTokens ?? 0);
