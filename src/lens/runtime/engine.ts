@@ -283,10 +283,12 @@ export class Engine {
     // Owning layers attend over the whole buffer (unwritten columns are −1, so masked)
     // followed by this step's columns; KV-shared layers over their source's buffer
     // once this step's columns are written into it.
-    const keyPos = new Int32Array(b * (cap + t));
+    // A step on an empty cache (a plain forward, a first prefill) reads no cached column.
+    const seen = past === 0 ? 0 : cap;
+    const keyPos = new Int32Array(b * (seen + t));
     for (let i = 0; i < b; i++) {
-      keyPos.set(cache.positions.subarray(i * cap, (i + 1) * cap), i * (cap + t));
-      keyPos.set(input.positions.subarray(i * t, (i + 1) * t), i * (cap + t) + cap);
+      keyPos.set(cache.positions.subarray(i * cap, i * cap + seen), i * (seen + t));
+      keyPos.set(input.positions.subarray(i * t, (i + 1) * t), i * (seen + t) + seen);
       cache.positions.set(input.positions.subarray(i * t, (i + 1) * t), i * cap + past);
     }
     const maskFull = attentionMask(b, input.positions, keyPos, null);
@@ -321,7 +323,7 @@ export class Engine {
       const hd = layer.headDim;
       const owns = layer.kvSource === l;
       const mask = owns
-        ? { data: layer.sliding ? maskSliding : maskFull, dims: [b, 1, 1, t, cap + t] }
+        ? { data: layer.sliding ? maskSliding : maskFull, dims: [b, 1, 1, t, seen + t] }
         : { data: layer.sliding ? sharedSliding : sharedFull, dims: [b, 1, 1, t, cap] };
       const feeds: Record<string, OrtFeed> = {
         [ATTN_INPUTS.x]: { data: x, dims },
@@ -333,7 +335,11 @@ export class Engine {
       };
       const kDims = [b, cfg.nKvHeads, hd, cap];
       const vDims = [b, cfg.nKvHeads, cap, hd];
-      if (owns) {
+      if (owns && seen === 0) {
+        const none = new Float32Array(0);
+        feeds[ATTN_INPUTS.pastKey] = { data: none, dims: [b, cfg.nKvHeads, hd, 0] };
+        feeds[ATTN_INPUTS.pastValue] = { data: none, dims: [b, cfg.nKvHeads, 0, hd] };
+      } else if (owns) {
         feeds[ATTN_INPUTS.pastKey] = { data: cache.keys[l], dims: kDims };
         feeds[ATTN_INPUTS.pastValue] = { data: cache.values[l], dims: vDims };
       } else {
