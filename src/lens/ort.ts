@@ -19,8 +19,9 @@
  *   and frees its buffers through malloc, and lens-backed play (a 4-layer,
  *   64-wide model, 2 episodes of `seige play --stage 2`) took 174 s user + 146 s
  *   system CPU instead of 47 s. The cost is memory: the arena keeps what the
- *   largest shapes needed (decode steps and prompts all have new shapes), and the
- *   same run peaked at 10.9 GB RSS against 2.0 GB with the arena off.
+ *   largest shapes needed, so the runtime keeps shapes bounded instead (chunked
+ *   prefill, a prefix cache that leaves only new turns to run, a KV buffer
+ *   written in place; docs/lens.md "Activation memory").
  *   `SEIGE_LENS_LOW_MEMORY=1` turns the arena off for memory-bound machines.
  *   Memory patterns (a plan per input shape) stay off: they only pay for
  *   repeated identical shapes, which decode never has.

@@ -81,4 +81,45 @@ describe("sampling", () => {
     expect(counts[0] / n).toBeCloseTo(0.5, 1);
     expect(counts[1] / n).toBeCloseTo(0.25, 1);
   });
+
+  it("draws the token a sort of the ids by probability would (ties by id)", () => {
+    // The pre-speed-work sampler, kept as the reference: sort every id.
+    const reference = (row: Float32Array, t: number, topP: number, rng: Rng): number => {
+      let max = Number.NEGATIVE_INFINITY;
+      for (const v of row) if (v > max) max = v;
+      const probs = Array.from(row, (v) => Math.exp((v - max) / t));
+      const total = probs.reduce((a, b) => a + b, 0);
+      const order = probs.map((_, i) => i).sort((a, b) => probs[b] - probs[a] || a - b);
+      const kept: number[] = [];
+      let mass = 0;
+      for (const id of order) {
+        kept.push(id);
+        mass += probs[id] / total;
+        if (mass >= topP) break;
+      }
+      let r = rng.next() * kept.reduce((s, id) => s + probs[id], 0);
+      for (const id of kept) {
+        r -= probs[id];
+        if (r < 0) return id;
+      }
+      return kept[kept.length - 1];
+    };
+    const gen = new Rng("logits");
+    for (const [t, topP, scale] of [
+      [0.7, 0.9, 3],
+      [1, 1, 1],
+      [1.5, 0.99, 0.2],
+      [0.7, 0.9, 8],
+    ]) {
+      const a = new Rng(`draw/${t}/${topP}`);
+      const b = new Rng(`draw/${t}/${topP}`);
+      for (let k = 0; k < 200; k++) {
+        // every other row has many exact ties (rounded logits)
+        const row = Float32Array.from({ length: 500 }, () =>
+          k % 2 ? Math.round(gen.normal() * scale) : gen.normal() * scale,
+        );
+        expect(sampleToken(row, { temperature: t, topP }, a)).toBe(reference(row, t, topP, b));
+      }
+    }
+  });
 });

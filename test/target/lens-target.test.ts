@@ -47,11 +47,13 @@ describe("LensTarget: Red's attacks reach the model", () => {
       const expected = clean.map((x, i) => x + scale * d[i]);
       expect(maxAbsDiff(hit, expected)).toBeLessThan(1e-4 * scale);
     }
-    // Steering layer 1 leaves layer 0 untouched; steering layer 0 moves layer 1.
+    // Steering layer 1 leaves layer 0 untouched; steering layer 0 moves layer 1. (Not
+    // bit-equal: the clean run reuses cached prefix KV, the steered one cannot, and the
+    // two sum in different orders; the prefix cache's bound is 1e-5.)
     const at1 = { kind: "steer", layer: 1, label: "danger", magnitude: 4 } as const;
     expect(
       maxAbsDiff(await target.activation(req([at1]), 0), await target.activation(req(), 0)),
-    ).toBe(0);
+    ).toBeLessThan(1e-5);
     const at0 = { kind: "steer", layer: 0, label: "danger", magnitude: 4 } as const;
     expect(
       maxAbsDiff(await target.activation(req([at0]), 1), await target.activation(req(), 1)),

@@ -2,17 +2,21 @@
  * The attention half of a decoder block as one ONNX graph, for every
  * architecture (the differences are the config's flags and the weights).
  *
- * Inputs:  x [B,T,D] (resid_pre), past_key/past_value [B,Hkv,P,hd],
- *          mask [B,1,1,T,P+T] (additive: 0 or -1e30; built in TS so causal,
- *          padding and sliding windows are one tensor), head_mask [B,1,H,1],
- *          cos/sin [B,T,1,hd] (RoPE models).
+ * Inputs:  x [B,T,D] (resid_pre), past_key [B,Hkv,hd,C] (keys stored
+ *          transposed, so scores read them in place) and past_value
+ *          [B,Hkv,C,hd]: the engine's KV buffer at its full capacity C, unused
+ *          columns masked; mask [B,1,1,T,C+T] (additive: 0 or -1e30; built in TS so
+ *          causal, padding, unused columns and sliding windows are one
+ *          tensor), head_mask [B,1,H,1], cos/sin [B,T,1,hd] (RoPE models).
  * Outputs: attn_out [B,T,D] (what is added to the residual, after Gemma's
- *          post-attention norm), present_key/present_value [B,Hkv,P+T,hd],
- *          z [B,T,H,hd] (`attn.hook_z`, after the head mask).
+ *          post-attention norm), new_key/new_value [B,Hkv,T,hd] (this step's
+ *          keys and values only: the engine writes them into its buffer, so
+ *          no step copies the whole cache out of ORT), z [B,T,H,hd]
+ *          (`attn.hook_z`, after the head mask).
  *
  * Gemma 4's KV-shared layers (no k/v weights) take `shared_key`/`shared_value`
- * [B,Hkv,S,hd] instead of the past: the present K/V of their source layer in
- * this same step, already concatenated; they output no present of their own.
+ * ([B,Hkv,hd,S] and [B,Hkv,S,hd]) instead of the past: their source layer's buffer with this
+ * step's columns already written; they output no K/V of their own.
  * head_dim comes from the layer's q weight (Gemma 4's full layers are wider).
  *
  * GQA without repeat_kv: q is viewed as [B,Hkv,g,T,hd] and k/v as [B,Hkv,1,S,hd],
@@ -38,8 +42,8 @@ export const ATTN_INPUTS = {
 } as const;
 export const ATTN_OUTPUTS = {
   out: "attn_out",
-  key: "present_key",
-  value: "present_value",
+  key: "new_key",
+  value: "new_value",
   z: "z",
 } as const;
 
@@ -51,10 +55,10 @@ export function buildAttention(cfg: ModelConfig, w: AttnWeights, layer: number):
   const g = new GraphBuilder(`attn${layer}`);
   const x = g.input(ATTN_INPUTS.x, ["B", "T", d]);
   const pastK = owns
-    ? g.input(ATTN_INPUTS.pastKey, ["B", kv, "P", hd])
-    : g.input(ATTN_INPUTS.sharedKey, ["B", kv, "S", hd]);
+    ? g.input(ATTN_INPUTS.pastKey, ["B", kv, hd, "C"])
+    : g.input(ATTN_INPUTS.sharedKey, ["B", kv, hd, "S"]);
   const pastV = owns
-    ? g.input(ATTN_INPUTS.pastValue, ["B", kv, "P", hd])
+    ? g.input(ATTN_INPUTS.pastValue, ["B", kv, "C", hd])
     : g.input(ATTN_INPUTS.sharedValue, ["B", kv, "S", hd]);
   const mask = g.input(ATTN_INPUTS.mask, ["B", 1, 1, "T", "S"]);
   const headMask = g.input(ATTN_INPUTS.headMask, ["B", 1, h, 1]);
@@ -70,30 +74,42 @@ export function buildAttention(cfg: ModelConfig, w: AttnWeights, layer: number):
     return g.op("Transpose", [t], { perm: ints([0, 2, 1, 3]) }); // [B,n,T,hd]
   };
   const q = heads(linear(g, a, w.q, w.qBias, "q"), h, w.qNorm, "q");
-  let presentK = pastK; // [B,Hkv,S,hd]
-  let presentV = pastV;
-  if (w.k && w.v) {
-    const k = heads(linear(g, a, w.k, w.kBias, "k"), kv, w.kNorm, "k");
-    const v = heads(linear(g, a, w.v, w.vBias, "v"), kv, w.vNorm, "v");
-    presentK = g.op("Concat", [pastK, k], { axis: int(2) });
-    presentV = g.op("Concat", [pastV, v], { axis: int(2) });
-  }
-
   const qg = g.op("Reshape", [q, g.ints([0, kv, group, -1, hd])]); // [B,Hkv,g,T,hd]
-  const kT = g.op("Unsqueeze", [
-    g.op("Transpose", [presentK], { perm: ints([0, 1, 3, 2]) }),
-    g.ints([2]),
-  ]); // [B,Hkv,1,hd,S]
-  let s = g.op("Mul", [g.op("MatMul", [qg, kT]), g.scalar(cfg.attnScale)]); // [B,Hkv,g,T,S]
-  if (cfg.attnSoftcap !== null) {
-    // Gemma 2: cap·tanh(s/cap) on the scaled scores, before the mask
-    s = g.op("Mul", [
-      g.op("Tanh", [g.op("Div", [s, g.scalar(cfg.attnSoftcap)])]),
-      g.scalar(cfg.attnSoftcap),
-    ]);
+  const scale = (x: string): string => {
+    let y = g.op("Mul", [x, g.scalar(cfg.attnScale)]);
+    if (cfg.attnSoftcap !== null) {
+      // Gemma 2: cap·tanh(s/cap) on the scaled scores, before the mask
+      y = g.op("Mul", [
+        g.op("Tanh", [g.op("Div", [y, g.scalar(cfg.attnSoftcap)])]),
+        g.scalar(cfg.attnSoftcap),
+      ]);
+    }
+    return y;
+  };
+  const unsq = (x: string): string => g.op("Unsqueeze", [x, g.ints([2])]); // [B,Hkv,1,…]
+  // Scores against the cached keys, read where they lie (already [hd, C]: no copy).
+  const sPast = scale(g.op("MatMul", [qg, unsq(pastK)])); // [B,Hkv,g,T,C]
+  let newK = "";
+  let newV = "";
+  let o: string;
+  if (w.k && w.v) {
+    newK = heads(linear(g, a, w.k, w.kBias, "k"), kv, w.kNorm, "k"); // [B,Hkv,T,hd]
+    newV = heads(linear(g, a, w.v, w.vBias, "v"), kv, w.vNorm, "v");
+    const kT = unsq(g.op("Transpose", [newK], { perm: ints([0, 1, 3, 2]) })); // [B,Hkv,1,hd,T]
+    const sNew = scale(g.op("MatMul", [qg, kT])); // [B,Hkv,g,T,T]
+    // softmax over cache and new columns together; each part then weights its own values
+    // (the cache is never concatenated with the new keys, so never copied)
+    const scores = g.op("Concat", [sPast, sNew], { axis: int(-1) });
+    const p = g.op("Softmax", [g.op("Add", [scores, mask])], { axis: int(-1) });
+    const tNeg = g.op("Neg", [g.op("Shape", [x], { start: int(1), end: int(2) })]); // [−T]
+    const axis = g.ints([-1]);
+    const pPast = g.op("Slice", [p, g.ints([0]), tNeg, axis]);
+    const pNew = g.op("Slice", [p, tNeg, g.ints([2 ** 31 - 1]), axis]);
+    o = g.op("Add", [g.op("MatMul", [pPast, unsq(pastV)]), g.op("MatMul", [pNew, unsq(newV)])]); // [B,Hkv,g,T,hd]
+  } else {
+    const p = g.op("Softmax", [g.op("Add", [sPast, mask])], { axis: int(-1) });
+    o = g.op("MatMul", [p, unsq(pastV)]);
   }
-  const p = g.op("Softmax", [g.op("Add", [s, mask])], { axis: int(-1) });
-  const o = g.op("MatMul", [p, g.op("Unsqueeze", [presentV, g.ints([2])])]); // [B,Hkv,g,T,hd]
   const zRaw = g.op("Transpose", [g.op("Reshape", [o, g.ints([0, h, -1, hd])])], {
     perm: ints([0, 2, 1, 3]),
   }); // [B,T,H,hd]
@@ -103,8 +119,8 @@ export function buildAttention(cfg: ModelConfig, w: AttnWeights, layer: number):
 
   g.output(out, ATTN_OUTPUTS.out, ["B", "T", d]);
   if (owns) {
-    g.output(presentK, ATTN_OUTPUTS.key, ["B", kv, "S", hd]);
-    g.output(presentV, ATTN_OUTPUTS.value, ["B", kv, "S", hd]);
+    g.output(newK, ATTN_OUTPUTS.key, ["B", kv, "T", hd]);
+    g.output(newV, ATTN_OUTPUTS.value, ["B", kv, "T", hd]);
   }
   g.output(z, ATTN_OUTPUTS.z, ["B", "T", h, hd]);
   return g;

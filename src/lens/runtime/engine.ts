@@ -67,16 +67,27 @@ export interface EngineOptions extends SessionOptions {
 }
 
 /**
- * Per-layer KV cache for a batch: keys/values `[B, Hkv, S, hd]`, and each column's absolute
- * position. Gemma 4's KV-shared layers hold empty arrays (they read their source layer's).
+ * Per-layer KV cache for a batch, held in TypeScript and written in place: keys
+ * `[B, Hkv, hd, capacity]` (transposed, as attention reads them) and values
+ * `[B, Hkv, capacity, hd]`, of which the first `length` columns are written, and each
+ * column's absolute position (−1 for padding and for columns not written yet). A step
+ * feeds the whole buffer to ORT (unused columns are masked) and writes only its own new
+ * columns back, so no step allocates or copies the cache, and the capacity grows in
+ * steps of `CACHE_COLUMNS_STEP` so ORT sees few distinct shapes (its CPU arena keeps a
+ * buffer per size it has seen). Gemma 4's KV-shared layers hold empty arrays (they read
+ * their source layer's).
  */
 export interface KvCache {
   batch: number;
+  capacity: number;
   length: number;
   keys: Float32Array[];
   values: Float32Array[];
-  positions: Int32Array; // [B*S], −1 for padding
+  positions: Int32Array; // [B*capacity], −1 for padding and unused columns
 }
+
+/** A cache's capacity is a multiple of this many columns. */
+export const CACHE_COLUMNS_STEP = 64;
 
 /** May edit `x` in place, or return a same-sized replacement. */
 // biome-ignore lint/suspicious/noConfusingVoidType: a hook edits in place (returns nothing) or returns a replacement
@@ -175,15 +186,78 @@ export class Engine {
     return new Engine(config, embed, layers, unembed, weightBytes, inv, invLocal, ple, resident);
   }
 
-  emptyCache(batch: number): KvCache {
+  /** An empty cache for `batch` sequences, with room for `columns` columns (grown on demand). */
+  emptyCache(batch: number, columns = 0): KvCache {
     const n = this.config.nLayers;
-    return {
+    const cache: KvCache = {
       batch,
+      capacity: 0,
       length: 0,
       keys: Array.from({ length: n }, () => new Float32Array(0)),
       values: Array.from({ length: n }, () => new Float32Array(0)),
       positions: new Int32Array(0),
     };
+    this.reserve(cache, columns);
+    return cache;
+  }
+
+  /** Floats per cached column of one sequence at `layer` (0 for KV-shared layers). */
+  columnFloats(layer: number): number {
+    const l = this.layers[layer];
+    return l.kvSource === layer ? this.config.nKvHeads * l.headDim : 0;
+  }
+
+  /** Grows `cache` (in place, contents kept) so that it holds at least `columns` columns. */
+  reserve(cache: KvCache, columns: number): void {
+    if (columns <= cache.capacity) return;
+    const cap = Math.ceil(columns / CACHE_COLUMNS_STEP) * CACHE_COLUMNS_STEP;
+    const old = cache.capacity;
+    const b = cache.batch;
+    const kv = this.config.nKvHeads;
+    // rows of `width` floats per column, `rows` of them: values [B·Hkv, cap, hd];
+    // keys [B·Hkv·hd, cap] with one float per column
+    const grow = (from: Float32Array, rows: number, width: number): Float32Array => {
+      const to = new Float32Array(rows * cap * width);
+      for (let r = 0; r < rows; r++)
+        to.set(from.subarray(r * old * width, (r * old + cache.length) * width), r * cap * width);
+      return to;
+    };
+    for (let l = 0; l < this.config.nLayers; l++) {
+      if (this.layers[l].kvSource !== l) continue;
+      const hd = this.layers[l].headDim;
+      cache.keys[l] = grow(cache.keys[l], b * kv * hd, 1);
+      cache.values[l] = grow(cache.values[l], b * kv, hd);
+    }
+    const pos = new Int32Array(b * cap).fill(-1);
+    for (let i = 0; i < b; i++)
+      pos.set(cache.positions.subarray(i * old, i * old + cache.length), i * cap);
+    cache.positions = pos;
+    cache.capacity = cap;
+  }
+
+  /** Copies row `fromRow` of `from` (its `length` columns) into row `toRow` of `to`, same columns. */
+  copyRow(from: KvCache, fromRow: number, to: KvCache, toRow: number): void {
+    const n = from.length;
+    if (n > to.capacity)
+      throw new RangeError(`copyRow: ${n} columns into a capacity of ${to.capacity}`);
+    const kv = this.config.nKvHeads;
+    for (let l = 0; l < this.config.nLayers; l++) {
+      if (this.layers[l].kvSource !== l) continue;
+      const hd = this.layers[l].headDim;
+      for (let h = 0; h < kv; h++) {
+        const src = (fromRow * kv + h) * from.capacity * hd;
+        const dst = (toRow * kv + h) * to.capacity * hd;
+        to.values[l].set(from.values[l].subarray(src, src + n * hd), dst);
+        for (let e = 0; e < hd; e++) {
+          const k = src + e * from.capacity;
+          to.keys[l].set(from.keys[l].subarray(k, k + n), dst + e * to.capacity);
+        }
+      }
+    }
+    to.positions.set(
+      from.positions.subarray(fromRow * from.capacity, fromRow * from.capacity + n),
+      toRow * to.capacity,
+    );
   }
 
   async step(input: StepInput): Promise<StepOutput> {
@@ -197,7 +271,8 @@ export class Engine {
     }
     const d = cfg.dModel;
     const past = cache.length;
-    const s = past + t;
+    this.reserve(cache, past + t);
+    const cap = cache.capacity;
     const dims = [b, t, d];
     const visit = (name: HookName, x: Float32Array): Float32Array => {
       if (!input.visit) return x;
@@ -205,17 +280,30 @@ export class Engine {
       return r ?? x;
     };
 
-    // Key positions for the whole cache after this step: old columns, then this step's.
-    const keyPos = new Int32Array(b * s);
+    // Owning layers attend over the whole buffer (unwritten columns are −1, so masked)
+    // followed by this step's columns; KV-shared layers over their source's buffer
+    // once this step's columns are written into it.
+    // A step on an empty cache (a plain forward, a first prefill) reads no cached column.
+    const seen = past === 0 ? 0 : cap;
+    const keyPos = new Int32Array(b * (seen + t));
     for (let i = 0; i < b; i++) {
-      keyPos.set(cache.positions.subarray(i * past, (i + 1) * past), i * s);
-      keyPos.set(input.positions.subarray(i * t, (i + 1) * t), i * s + past);
+      keyPos.set(cache.positions.subarray(i * cap, i * cap + seen), i * (seen + t));
+      keyPos.set(input.positions.subarray(i * t, (i + 1) * t), i * (seen + t) + seen);
+      cache.positions.set(input.positions.subarray(i * t, (i + 1) * t), i * cap + past);
     }
     const maskFull = attentionMask(b, input.positions, keyPos, null);
     const maskSliding =
       cfg.slidingWindow !== null
         ? attentionMask(b, input.positions, keyPos, cfg.slidingWindow)
         : maskFull;
+    const shares = this.layers.some((l, i) => l.kvSource !== i);
+    const sharedFull = shares
+      ? attentionMask(b, input.positions, cache.positions, null, past)
+      : maskFull;
+    const sharedSliding =
+      shares && cfg.slidingWindow !== null
+        ? attentionMask(b, input.positions, cache.positions, cfg.slidingWindow, past)
+        : sharedFull;
     const rope = this.invFreq ? ropeTables(this.invFreq, input.positions) : null;
     const ropeLocal =
       this.invFreqLocal && this.invFreqLocal !== this.invFreq
@@ -229,29 +317,35 @@ export class Engine {
     if (e.pos) x = add(x, e.pos); // GPT-2: resid_pre(0) = hook_embed + pos_embed
 
     const ones = new Float32Array(b * cfg.nHeads).fill(1);
-    const next: KvCache = { batch: b, length: s, keys: [], values: [], positions: keyPos };
     for (let l = 0; l < cfg.nLayers; l++) {
       const layer = this.layers[l];
       x = visit(residPre(l), x);
       const hd = layer.headDim;
       const owns = layer.kvSource === l;
+      const mask = owns
+        ? { data: layer.sliding ? maskSliding : maskFull, dims: [b, 1, 1, t, seen + t] }
+        : { data: layer.sliding ? sharedSliding : sharedFull, dims: [b, 1, 1, t, cap] };
       const feeds: Record<string, OrtFeed> = {
         [ATTN_INPUTS.x]: { data: x, dims },
-        [ATTN_INPUTS.mask]: { data: layer.sliding ? maskSliding : maskFull, dims: [b, 1, 1, t, s] },
+        [ATTN_INPUTS.mask]: mask,
         [ATTN_INPUTS.headMask]: {
           data: input.headMasks?.get(l) ?? ones,
           dims: [b, 1, cfg.nHeads, 1],
         },
       };
-      if (owns) {
-        const kvDims = [b, cfg.nKvHeads, past, hd];
-        feeds[ATTN_INPUTS.pastKey] = { data: cache.keys[l], dims: kvDims };
-        feeds[ATTN_INPUTS.pastValue] = { data: cache.values[l], dims: kvDims };
+      const kDims = [b, cfg.nKvHeads, hd, cap];
+      const vDims = [b, cfg.nKvHeads, cap, hd];
+      if (owns && seen === 0) {
+        const none = new Float32Array(0);
+        feeds[ATTN_INPUTS.pastKey] = { data: none, dims: [b, cfg.nKvHeads, hd, 0] };
+        feeds[ATTN_INPUTS.pastValue] = { data: none, dims: [b, cfg.nKvHeads, 0, hd] };
+      } else if (owns) {
+        feeds[ATTN_INPUTS.pastKey] = { data: cache.keys[l], dims: kDims };
+        feeds[ATTN_INPUTS.pastValue] = { data: cache.values[l], dims: vDims };
       } else {
-        // KV sharing: the source layer's present K/V of this step (it comes earlier).
-        const kvDims = [b, cfg.nKvHeads, s, hd];
-        feeds[ATTN_INPUTS.sharedKey] = { data: next.keys[layer.kvSource], dims: kvDims };
-        feeds[ATTN_INPUTS.sharedValue] = { data: next.values[layer.kvSource], dims: kvDims };
+        // KV sharing: the source layer's buffer, this step's columns included (it comes earlier).
+        feeds[ATTN_INPUTS.sharedKey] = { data: cache.keys[layer.kvSource], dims: kDims };
+        feeds[ATTN_INPUTS.sharedValue] = { data: cache.values[layer.kvSource], dims: vDims };
       }
       const tables = layer.sliding ? ropeLocal : rope;
       if (tables) {
@@ -263,8 +357,11 @@ export class Engine {
       if (owns) fetch.push(ATTN_OUTPUTS.key, ATTN_OUTPUTS.value);
       if (wantZ) fetch.push(ATTN_OUTPUTS.z);
       const a = await layer.attn.run(feeds, fetch);
-      next.keys.push(owns ? a[ATTN_OUTPUTS.key].data : new Float32Array(0));
-      next.values.push(owns ? a[ATTN_OUTPUTS.value].data : new Float32Array(0));
+      if (owns) {
+        const rows = b * cfg.nKvHeads;
+        writeKeyColumns(cache.keys[l], a[ATTN_OUTPUTS.key].data, rows, cap, past, t, hd);
+        writeColumns(cache.values[l], a[ATTN_OUTPUTS.value].data, rows, cap, past, t, hd);
+      }
       if (wantZ && input.visit)
         input.visit(attnZ(l), a[ATTN_OUTPUTS.z].data, [b, t, cfg.nHeads, hd]);
 
@@ -289,7 +386,8 @@ export class Engine {
     const logits = (
       await this.unembed.run({ [UNEMBED_IO.x]: { data: rows, dims: [b, rowsT, d] } })
     )[UNEMBED_IO.logits].data;
-    return { logits, cache: next };
+    cache.length = past + t;
+    return { logits, cache };
   }
 
   async close(): Promise<void> {
@@ -301,6 +399,38 @@ export class Engine {
     await this.ple?.release();
     await this.unembed.release();
   }
+}
+
+/** Writes `src` [R, t, hd] into columns [at, at+t) of `dst` [R, cap, hd]. */
+function writeColumns(
+  dst: Float32Array,
+  src: Float32Array,
+  rows: number,
+  cap: number,
+  at: number,
+  t: number,
+  hd: number,
+): void {
+  for (let r = 0; r < rows; r++)
+    dst.set(src.subarray(r * t * hd, (r + 1) * t * hd), (r * cap + at) * hd);
+}
+
+/** Writes `src` [R, t, hd] transposed into columns [at, at+t) of `dst` [R, hd, cap]. */
+function writeKeyColumns(
+  dst: Float32Array,
+  src: Float32Array,
+  rows: number,
+  cap: number,
+  at: number,
+  t: number,
+  hd: number,
+): void {
+  for (let r = 0; r < rows; r++)
+    for (let j = 0; j < t; j++) {
+      const from = (r * t + j) * hd;
+      const to = r * hd * cap + at + j;
+      for (let e = 0; e < hd; e++) dst[to + e * cap] = src[from + e];
+    }
 }
 
 function add(a: Float32Array, b: Float32Array): Float32Array {

@@ -21,8 +21,9 @@ import { Rng } from "../../util/rng.js";
 import type { CaptureResult } from "../intervene.js";
 import type { InterventionInput } from "../interventions.js";
 import { accumulateCapture } from "./captures.js";
-import type { Engine } from "./engine.js";
+import type { Engine, KvCache, StepOutput } from "./engine.js";
 import { compilePlan } from "./plan.js";
+import { type PrefixCache, prefixSignature } from "./prefix-cache.js";
 import { type SamplingOptions, sampleToken } from "./sample.js";
 import { headMasks, makeVisitor } from "./visitor.js";
 
@@ -34,7 +35,23 @@ export interface GenerateOptions extends SamplingOptions {
   seed?: number | number[];
   /** token ids and/or strings that end a sequence; EOS ids are always included */
   stop?: (string | number)[];
+  /**
+   * Reuse (and store) the KV of already-run token prefixes (prefix-cache.ts); the
+   * common prefix of a batch's prompts is then run once, not once per prompt.
+   */
+  prefixCache?: PrefixCache;
+  /** prefill columns per step (default: sized by `PREFILL_SCORE_FLOATS`) */
+  prefillChunk?: number;
 }
+
+/** A batch's common prompt prefix is run once on its own when it is at least this long. */
+const MIN_SHARED_PREFIX = 32;
+/**
+ * Prefill runs in column chunks sized so one layer's attention scores (B·H·T·S floats)
+ * stay near this many floats: ORT's CPU arena keeps every buffer size it has served, so
+ * the largest step's scores, not the average, set the process's memory.
+ */
+const PREFILL_SCORE_FLOATS = 2 ** 22;
 
 export interface GenerateResult {
   promptTokens: number[];
@@ -85,34 +102,117 @@ export async function generateBatch(
     );
   }
 
-  // Prefill: left padding.
-  const ids: number[] = [];
-  const positions = new Int32Array(b * longest);
-  prompts.forEach((p, s) => {
-    const padN = longest - p.length;
-    for (let c = 0; c < longest; c++) {
-      ids.push(c < padN ? pad : p[c - padN]);
-      positions[s * longest + c] = c < padN ? -1 : c - padN;
-    }
+  const cache = opts.prefixCache;
+  const sigs = plans.map((p) => (cache ? prefixSignature(p) : null));
+  if (cache) await runSharedPrefixes(engine, prompts, ivs, sigs, cache, decode);
+  // Each prompt's longest cached prefix (never the whole prompt: its last position's
+  // logits and captures come from this run).
+  const reuse = prompts.map((p, s) => {
+    const sig = sigs[s];
+    return cache && sig !== null ? cache.match(sig, p, p.length - 1) : null;
   });
+  const pre = reuse.map((m) => m?.length ?? 0);
+  if (cache) {
+    for (let s = 0; s < b; s++) {
+      cache.stats.reusedTokens += pre[s];
+      cache.stats.prefilledTokens += prompts[s].length - pre[s];
+    }
+  }
   const captures: CaptureResult[][] = plans.map(() => []);
   // Rows each capture has seen so far (the prompt's, after prefill), for running means.
   const rowsSeen = prompts.map(
     (p, s) => new Map<number, number>(plans[s].list.map((_, i) => [i, p.length])),
   );
   const masks = headMasks(plans, cfg.nHeads);
-  const zLayers = new Set<number>();
-  for (const p of plans) for (const l of p.zLayers) zLayers.add(l);
-  let res = await engine.step({
-    batch: b,
-    ids,
-    positions,
-    cache: engine.emptyCache(b),
-    headMasks: masks,
-    visit: makeVisitor({ plans, positions, captures }),
-    zLayers,
-    logits: "last",
-  });
+  // Chunks only where every capture reads the last token (it is in the last chunk);
+  // `all` and `mean` captures see the whole prompt in one step.
+  const lastOnly = plans.every((p) =>
+    p.list.every((iv) => iv.kind !== "capture" || iv.reduce === "last"),
+  );
+
+  // Prefill what is not cached, in groups of rows of similar length: one left-padded
+  // batch would run every row as long as the longest (a steered request, whose KV no
+  // cache holds, next to rows that need only their new turn). Each group's rows are
+  // then copied into one buffer for the batched decode.
+  const v = cfg.vocabSize;
+  const logits = new Float32Array(b * v);
+  const groups = prefillGroups(prompts.map((p, s) => p.length - pre[s]));
+  const parts: { rows: number[]; kv: KvCache }[] = [];
+  for (const rows of groups) {
+    const only = groups.length === 1;
+    const gPre = Math.max(...rows.map((s) => pre[s]));
+    const rest = Math.max(...rows.map((s) => prompts[s].length - pre[s]));
+    const gb = rows.length;
+    const kv = engine.emptyCache(gb, gPre + rest + (only ? maxNew : 0));
+    rows.forEach((s, i) => {
+      const m = reuse[s];
+      if (m && cache) cache.load(engine, kv, i, m);
+    });
+    kv.length = gPre;
+    const ids: number[] = [];
+    const positions = new Int32Array(gb * rest);
+    rows.forEach((s, i) => {
+      const p = prompts[s];
+      const padN = rest - (p.length - pre[s]);
+      for (let c = 0; c < rest; c++) {
+        ids.push(c < padN ? pad : p[pre[s] + c - padN]);
+        positions[i * rest + c] = c < padN ? -1 : pre[s] + c - padN;
+      }
+    });
+    const gPlans = rows.map((s) => plans[s]);
+    const gCaptures: CaptureResult[][] = rows.map(() => []);
+    const gMasks = headMasks(gPlans, cfg.nHeads);
+    const zLayers = new Set<number>();
+    for (const p of gPlans) for (const l of p.zLayers) zLayers.add(l);
+    const perChunk = Math.max(
+      16,
+      Math.floor(PREFILL_SCORE_FLOATS / (gb * cfg.nHeads * kv.capacity) / 16) * 16,
+    );
+    const chunk = lastOnly ? Math.max(1, opts.prefillChunk ?? perChunk) : rest;
+    let last: StepOutput | null = null;
+    for (let c0 = 0; c0 < rest; c0 += chunk) {
+      const c1 = Math.min(rest, c0 + chunk);
+      const w = c1 - c0;
+      const chunkIds: number[] = [];
+      const chunkPos = new Int32Array(gb * w);
+      for (let i = 0; i < gb; i++) {
+        for (let c = c0; c < c1; c++) chunkIds.push(ids[i * rest + c]);
+        chunkPos.set(positions.subarray(i * rest + c0, i * rest + c1), i * w);
+      }
+      last = await engine.step({
+        batch: gb,
+        ids: chunkIds,
+        positions: chunkPos,
+        cache: kv,
+        headMasks: gMasks,
+        visit: makeVisitor({
+          plans: gPlans,
+          positions: chunkPos,
+          captures: c1 === rest ? gCaptures : undefined,
+        }),
+        zLayers,
+        logits: "last",
+      });
+    }
+    if (last === null) throw new RangeError("generate: nothing to prefill");
+    const lg = last.logits;
+    rows.forEach((s, i) => {
+      logits.set(lg.subarray(i * v, (i + 1) * v), s * v);
+      captures[s] = gCaptures[i];
+    });
+    parts.push({ rows, kv });
+  }
+  let kv: KvCache;
+  if (parts.length === 1) kv = parts[0].kv;
+  else {
+    const columns = Math.max(...parts.map((g) => g.kv.length));
+    kv = engine.emptyCache(b, columns + maxNew);
+    for (const g of parts)
+      for (let i = 0; i < g.rows.length; i++) engine.copyRow(g.kv, i, kv, g.rows[i]);
+    kv.length = columns;
+  }
+  let res: StepOutput = { logits, cache: kv };
+  const fed = prompts.map((p) => p.length);
 
   const out: number[][] = prompts.map(() => []);
   const done: ("stop" | "length" | null)[] = prompts.map(() => null);
@@ -120,7 +220,6 @@ export async function generateBatch(
   // Captures read every decode step too, so they need the visitor as much as edits do.
   const hasEdits = plans.some((p) => p.edits || p.list.some((iv) => iv.kind === "capture"));
   for (let n = 0; n < maxNew; n++) {
-    const v = cfg.vocabSize;
     for (let s = 0; s < b; s++) {
       if (done[s]) continue;
       const tok = sampleToken(res.logits.subarray(s * v, (s + 1) * v), opts, rngs[s]);
@@ -158,6 +257,14 @@ export async function generateBatch(
     stepCaptures.forEach((caps, s) => {
       if (!done[s]) for (const c of caps) accumulateCapture(captures[s], rowsSeen[s], c);
     });
+    for (let s = 0; s < b; s++) if (!done[s]) fed[s]++;
+  }
+  if (cache) {
+    // Every token fed through the model (the last sampled one never was).
+    prompts.forEach((p, s) => {
+      const sig = sigs[s];
+      if (sig !== null) cache.store(engine, res.cache, s, sig, [...p, ...out[s]].slice(0, fed[s]));
+    });
   }
   return prompts.map((p, s) => ({
     promptTokens: p,
@@ -166,4 +273,69 @@ export async function generateBatch(
     finishReason: done[s] ?? "length",
     captures: captures[s].sort((x, y) => x.index - y.index),
   }));
+}
+
+/**
+ * Rows (by index, ascending within a group) grouped for prefill: longest first, a row
+ * joins the current group while the group's padding stays under a quarter of its padded
+ * columns or 32 columns a row, so short rows are not run as long as a long one.
+ */
+export function prefillGroups(lengths: readonly number[]): number[][] {
+  const order = lengths.map((_, s) => s).sort((x, y) => lengths[y] - lengths[x] || x - y);
+  const groups: number[][] = [];
+  let rows: number[] = [];
+  let longest = 0;
+  let sum = 0;
+  for (const s of order) {
+    const n = rows.length + 1;
+    const padded = n * longest;
+    if (rows.length > 0 && padded - (sum + lengths[s]) > Math.max(0.25 * padded, 32 * n)) {
+      groups.push(rows);
+      rows = [];
+      sum = 0;
+    }
+    if (rows.length === 0) longest = lengths[s];
+    rows.push(s);
+    sum += lengths[s];
+  }
+  if (rows.length > 0) groups.push(rows);
+  return groups.map((g) => g.sort((x, y) => x - y));
+}
+
+/**
+ * Runs once, and stores, the longest common prefix of the prompts that share an
+ * intervention signature, when it is not cached yet: a tick's sessions all start with
+ * the episode's system prompt, which is then prefilled once rather than once per row.
+ */
+async function runSharedPrefixes(
+  engine: Engine,
+  prompts: number[][],
+  ivs: (readonly InterventionInput[] | undefined)[],
+  sigs: (string | null)[],
+  cache: PrefixCache,
+  decode: (ids: number[]) => string,
+): Promise<void> {
+  const groups = new Map<string, number[]>();
+  sigs.forEach((sig, s) => {
+    if (sig !== null) groups.set(sig, [...(groups.get(sig) ?? []), s]);
+  });
+  for (const [sig, rows] of groups) {
+    if (rows.length < 2) continue;
+    const first = prompts[rows[0]];
+    let n = Math.min(...rows.map((s) => prompts[s].length - 1));
+    for (const s of rows) {
+      let k = 0;
+      while (k < n && prompts[s][k] === first[k]) k++;
+      n = k;
+    }
+    const have = cache.match(sig, first, n)?.length ?? 0;
+    if (n - have < MIN_SHARED_PREFIX) continue;
+    // The same list without its captures: the prefix's KV does not depend on them.
+    const list = (ivs[rows[0]] ?? []).filter((iv) => iv.kind !== "capture");
+    await generateBatch(engine, [first.slice(0, n)], decode, {
+      interventions: [list],
+      maxNewTokens: 1,
+      prefixCache: cache,
+    });
+  }
 }

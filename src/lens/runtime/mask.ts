@@ -15,11 +15,14 @@ export const MASKED = -1e30;
 export function attentionMask(
   batch: number,
   queryPos: Int32Array, // [B*T]
-  keyPos: Int32Array, // [B*S], the last T columns being this step's queries
+  keyPos: Int32Array, // [B*S]
   window: number | null,
+  /** the key column of query 0 itself (default: the last T columns are this step's queries) */
+  selfColumn?: number,
 ): Float32Array {
   const t = queryPos.length / batch;
   const s = keyPos.length / batch;
+  const self = selfColumn ?? s - t;
   const mask = new Float32Array(batch * t * s);
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < t; i++) {
@@ -28,7 +31,7 @@ export function attentionMask(
       for (let j = 0; j < s; j++) {
         const k = keyPos[b * s + j];
         let visible: boolean;
-        if (q < 0) visible = j === s - t + i;
+        if (q < 0) visible = j === self + i;
         else visible = k >= 0 && k <= q && (window === null || k > q - window);
         mask[row + j] = visible ? 0 : MASKED;
       }

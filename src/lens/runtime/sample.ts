@@ -31,20 +31,38 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
     probs[i] = Math.exp((row[i] - max) / temperature);
     total += probs[i];
   }
-  // Sort ids by probability (ties by id, for a stable order), keep the smallest prefix with mass ≥ topP.
-  const order = Array.from(probs.keys()).sort((a, b) => probs[b] - probs[a] || a - b);
-  const kept: number[] = [];
+  // The nucleus: ids by probability (ties by id), the smallest prefix with mass ≥ topP,
+  // then a draw walking that prefix. Sums and the walk depend only on the values in that
+  // order, so they run on the sorted values (a native typed-array sort, no comparator);
+  // only the drawn position is mapped back to its id, the k-th smallest id among equal
+  // values. The same draws as sorting the ids themselves.
+  const sorted = Float64Array.from(probs).sort().reverse();
+  const n = sorted.length;
   let mass = 0;
-  for (const id of order) {
-    kept.push(id);
-    mass += probs[id] / total;
+  let kept = 0;
+  while (kept < n) {
+    mass += sorted[kept++] / total;
     if (mass >= topP) break;
   }
-  const keptTotal = kept.reduce((s, id) => s + probs[id], 0);
+  let keptTotal = 0;
+  for (let i = 0; i < kept; i++) keptTotal += sorted[i];
   let r = rng.next() * keptTotal;
-  for (const id of kept) {
-    r -= probs[id];
-    if (r < 0) return id;
+  let pos = kept - 1;
+  for (let i = 0; i < kept; i++) {
+    r -= sorted[i];
+    if (r < 0) {
+      pos = i;
+      break;
+    }
   }
-  return kept[kept.length - 1];
+  const value = sorted[pos];
+  let skip = pos;
+  while (skip > 0 && sorted[skip - 1] === value) skip--;
+  skip = pos - skip;
+  for (let id = 0; id < n; id++) {
+    if (probs[id] !== value) continue;
+    if (skip === 0) return id;
+    skip--;
+  }
+  return argmax(row);
 }

@@ -9,6 +9,11 @@
  * near the context limit, where every prompt leaves room for the batch's
  * longest generation and may keep fewer old turns).
  *
+ * Every generation and probe shares one `PrefixCache` (lens/runtime/prefix-cache.ts):
+ * the episode's system prompt is prefilled once, a session's next request reruns
+ * only its new turn (its history is the previous request plus the reply generated
+ * for it), and a counterfactual or probe reuses the KV of the same clean request.
+ *
  * A probe is a prefill of the request (its own interventions applied) with a
  * last-token capture at `blocks.{layer}.hook_resid_post`, summarised by
  * `summarizeActivation` (GAME.md §4) against the kit. The adversarial suffix is
@@ -24,6 +29,7 @@ import type { ProbeKit } from "../../directions/types.js";
 import { residPost } from "../../lens/hooks.js";
 import type { InterventionInput } from "../../lens/interventions.js";
 import type { LensModel } from "../../lens/model.js";
+import { PREFIX_CACHE_BYTES, PrefixCache } from "../../lens/runtime/prefix-cache.js";
 import type { SamplingOptions } from "../../lens/runtime/sample.js";
 import type { LensTokenizer } from "../../lens/tokenizer.js";
 import { SeigeError } from "../../util/errors.js";
@@ -55,6 +61,8 @@ export interface LensTargetOptions {
   suffixCacheSize?: number;
   /** soft_prompt_gcg's search: gradient-free "random" (default) or gradient-based "gcg" (gcg-suffix.ts) */
   suffixSearch?: "random" | "gcg";
+  /** bytes of prefix KV kept for reuse (default 128 MiB; 0 turns the prefix cache off) */
+  prefixCacheBytes?: number;
 }
 
 export class LensTarget implements TargetSystem {
@@ -68,6 +76,8 @@ export class LensTarget implements TargetSystem {
   private readonly suffixSearch: "random" | "gcg";
   private readonly suffixCache = new Map<string, Promise<string>>();
   private vocabulary: number[] | null = null;
+  /** the KV of prompts already run, shared by generations and probes (null: off) */
+  readonly prefixCache: PrefixCache | null;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -94,6 +104,8 @@ export class LensTarget implements TargetSystem {
     this.suffixLength = options.suffixLength ?? 8;
     this.suffixCacheSize = options.suffixCacheSize ?? 256;
     this.suffixSearch = options.suffixSearch ?? "random";
+    const bytes = options.prefixCacheBytes ?? PREFIX_CACHE_BYTES;
+    this.prefixCache = bytes > 0 ? new PrefixCache(bytes) : null;
     this.info = {
       backend: "lens",
       modelId: options.modelId ?? c.modelType,
@@ -161,6 +173,7 @@ export class LensTarget implements TargetSystem {
           interventions: chunk.map((p) => p.ivs),
           seed: chunk.map((p) => p.r.seed),
           maxNewTokens: Math.max(...chunk.map((p) => p.n)),
+          prefixCache: this.prefixCache ?? undefined,
         },
       );
       chunk.forEach((p, k) => {
@@ -190,7 +203,11 @@ export class LensTarget implements TargetSystem {
     // position), cheaper than runWithHooks's logits over every position.
     const ids = this.promptTokens(request, 1);
     const [res] = await this.exclusive(() =>
-      this.model.generate([ids], { interventions: [ivs], maxNewTokens: 1 }),
+      this.model.generate([ids], {
+        interventions: [ivs],
+        maxNewTokens: 1,
+        prefixCache: this.prefixCache ?? undefined,
+      }),
     );
     return res.captures[0].value;
   }

@@ -1,0 +1,133 @@
+// The shared-prefix KV cache and chunked prefill give what a run from scratch gives:
+// the same greedy tokens, last-token captures within 1e-5, on a second "tick" whose
+// prompts extend the first tick's prompts and replies, for clean and steered prompts
+// and a KV-shared architecture; entries under one intervention list never serve another.
+import { afterAll, describe, expect, it } from "vitest";
+import { loadCheckpoint } from "../../src/lens/checkpoint.js";
+import type { InterventionInput } from "../../src/lens/interventions.js";
+import { fromTensors, type LensModel } from "../../src/lens/model.js";
+import { prefillGroups } from "../../src/lens/runtime/generate.js";
+import { compilePlan } from "../../src/lens/runtime/plan.js";
+import { PrefixCache, prefixSignature } from "../../src/lens/runtime/prefix-cache.js";
+import type { TinyArch } from "../../src/lens/tiny.js";
+import { Rng } from "../../src/util/rng.js";
+import { maxAbsDiff, removeFixtures, tinyDir } from "./ort-fixtures.js";
+
+afterAll(removeFixtures);
+const models: LensModel[] = [];
+afterAll(async () => {
+  for (const m of models) await m.close();
+});
+
+async function open(arch: TinyArch) {
+  const ck = loadCheckpoint(tinyDir(arch, arch === "gemma4" ? { layers: 6 } : {}));
+  const model = await fromTensors(ck.config, ck.tensors, { threads: 1 });
+  models.push(model);
+  return model;
+}
+
+const ids = (seed: string, n: number, vocab: number) => {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => 3 + rng.int(vocab - 3));
+};
+
+describe("prefix cache", () => {
+  for (const arch of ["qwen2", "gemma4"] as const) {
+    it(`${arch}: two ticks with the cache give the tokens and captures of runs without it`, async () => {
+      const model = await open(arch);
+      const v = model.config.vocabSize;
+      const d = model.config.dModel;
+      const system = ids("system", 40, v);
+      const steer: InterventionInput = {
+        kind: "add",
+        hook: "blocks.0.hook_resid_post",
+        vector: ((r) => Array.from({ length: d }, () => r.normal() * 0.5))(new Rng("steer")),
+        positions: "all",
+      };
+      const capture: InterventionInput = {
+        kind: "capture",
+        hook: "blocks.1.hook_resid_post",
+        reduce: "last",
+      };
+      const ivs = [[capture], [steer, capture], [capture]];
+      let prompts = [0, 1, 2].map((s) => [...system, ...ids(`turn0/${s}`, 5 + 3 * s, v)]);
+      const cache = new PrefixCache();
+      for (let tick = 0; tick < 2; tick++) {
+        const opts = { interventions: ivs, maxNewTokens: 6, temperature: 0, prefillChunk: 7 };
+        const cold = await model.generate(prompts, { ...opts, prefillChunk: undefined });
+        const warm = await model.generate(prompts, { ...opts, prefixCache: cache });
+        warm.forEach((w, s) => {
+          expect(w.tokens, `tick ${tick} row ${s}`).toEqual(cold[s].tokens);
+          expect(maxAbsDiff(w.captures[0].value, cold[s].captures[0].value)).toBeLessThan(1e-5);
+        });
+        // The next tick's prompt: this prompt, its reply, a new turn.
+        prompts = prompts.map((p, s) => [...p, ...warm[s].tokens, ...ids(`turn1/${s}`, 4, v)]);
+      }
+      // Tick 0 ran the shared system prompt once; tick 1 reran only replies' tails and new turns.
+      const { reusedTokens, prefilledTokens } = cache.stats;
+      expect(reusedTokens).toBeGreaterThan(prefilledTokens);
+    });
+  }
+
+  it("an entry stored under one intervention list never serves another", async () => {
+    const model = await open("qwen2");
+    const v = model.config.vocabSize;
+    const prompt = ids("p", 30, v);
+    const steer: InterventionInput = {
+      kind: "add",
+      hook: "blocks.0.hook_resid_post",
+      vector: Array.from({ length: model.config.dModel }, () => 2),
+      positions: "all",
+    };
+    const cache = new PrefixCache();
+    await model.generate([prompt], {
+      interventions: [[steer]],
+      maxNewTokens: 1,
+      prefixCache: cache,
+    });
+    const before = cache.stats.reusedTokens;
+    const cold = await model.generate([[...prompt, 5, 6]], { maxNewTokens: 4, temperature: 0 });
+    const warm = await model.generate([[...prompt, 5, 6]], {
+      maxNewTokens: 4,
+      temperature: 0,
+      prefixCache: cache,
+    });
+    expect(cache.stats.reusedTokens).toBe(before);
+    expect(warm[0].tokens).toEqual(cold[0].tokens);
+    const plan = (list: InterventionInput[]) => compilePlan(list, model.config);
+    expect(prefixSignature(plan([steer]))).not.toBe(prefixSignature(plan([])));
+    expect(
+      prefixSignature(
+        plan([{ kind: "capture", hook: "blocks.0.hook_resid_post", reduce: "mean" }]),
+      ),
+    ).toBeNull();
+  });
+
+  it("stays within its byte budget, dropping the least recently used entry", async () => {
+    const model = await open("qwen2");
+    const v = model.config.vocabSize;
+    const one = new PrefixCache();
+    await model.generate([ids("a", 20, v)], { maxNewTokens: 1, prefixCache: one });
+    const entryBytes = one.bytes;
+    expect(entryBytes).toBeGreaterThan(0);
+    const small = new PrefixCache(Math.floor(entryBytes * 2.5));
+    for (const seed of ["a", "b", "c"])
+      await model.generate([ids(seed, 20, v)], { maxNewTokens: 1, prefixCache: small });
+    expect(small.size).toBe(2);
+    expect(small.bytes).toBeLessThanOrEqual(small.maxBytes);
+    // "a" was dropped: running it again reuses nothing.
+    const reused = small.stats.reusedTokens;
+    await model.generate([[...ids("a", 20, v), 4]], { maxNewTokens: 1, prefixCache: small });
+    expect(small.stats.reusedTokens).toBe(reused);
+    await model.generate([[...ids("c", 20, v), 4]], { maxNewTokens: 1, prefixCache: small });
+    expect(small.stats.reusedTokens).toBe(reused + 20);
+  });
+});
+
+describe("prefill groups", () => {
+  it("keeps rows of similar length together and a long row apart", () => {
+    expect(prefillGroups([10, 12, 900, 11])).toEqual([[2], [0, 1, 3]]);
+    expect(prefillGroups([100, 90, 80])).toEqual([[0, 1, 2]]);
+    expect(prefillGroups([5])).toEqual([[0]]);
+  });
+});
