@@ -8,7 +8,8 @@
  * Run: npx tsx training/organism/export_prompts.ts OUT.jsonl N SEED_PREFIX
  * It does not build conversations (gen_data.py) or train anything (train.py).
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { drawPolicyRules } from "../../src/arena/policy-rules.js";
 import { buildSystemPrompt } from "../../src/arena/system-prompt.js";
 import { drawTaskName, generateTask } from "../../src/arena/tasks.js";
@@ -35,4 +36,5 @@ for (let i = 0; i < n; i++) {
     }),
   );
 }
+mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${lines.join("\n")}\n`);
