@@ -8,24 +8,27 @@ teacher policy exported by
         --opponent scripted:steer --stage 2 --seeds 0..199 --out blue-sft.jsonl
 
 (one chat example per decision: the `llm:` agent's system and user messages for that view,
-then the teacher's action as a tool call; `--min-return R` keeps only good episodes), then
-saves a PEFT LoRA adapter that `train_red.py`/`train_blue.py --init-adapter`-style flows or
-vLLM `--lora-modules` can load. Each example is rendered with the model's own chat template
-(tools included) into plain text before training, so the varying tool schemas never pass
-through an Arrow schema. The base weights are never merged; with `--load-in-4bit` (QLoRA,
-bitsandbytes on a GPU) only the adapter is trained and saved.
+then the teacher's action as a tool call; `--min-return R` keeps only good episodes) and,
+to warm-start for GRPO, re-rendered by `training/sft_env_render.py` as the GRPO env shows the
+conversation; then saves a PEFT LoRA adapter that `train_red.py`/`train_blue.py
+--init-adapter` or vLLM `--lora-modules` can load. Each example becomes plain text as GRPO's
+token stream holds it (`grpo_text`: the prompt with the tools and the generation prompt under
+the template TRL trains with, each earlier call and tool result as TRL appends them), split
+into prompt and completion (the last call); the loss is on the completion only. Plain text
+also keeps the varying tool schemas out of an Arrow schema. The base weights are never
+merged; with `--load-in-4bit` (QLoRA, bitsandbytes on a GPU) only the adapter is trained.
 
     python training/sft_warmstart.py --data blue-sft.jsonl --model Qwen/Qwen3-0.6B \
         --output-dir runs/blue-sft --epochs 1
 
-TRL, transformers and peft are imported only after the arguments are parsed, so `--help`
-and `load_examples` work without them.
+TRL, transformers and peft are imported only after the arguments are parsed (or inside
+`grpo_chat_template`), so `--help` and `load_examples` work without them.
 """
 
 import argparse
 import json
 import sys
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 
 def load_examples(path: str, min_return: Optional[float] = None) -> List[Dict[str, Any]]:
@@ -49,6 +52,71 @@ def load_examples(path: str, min_return: Optional[float] = None) -> List[Dict[st
                     m["content"] = ""
             out.append({"messages": row["messages"], "tools": row["tools"]})
     return out
+
+
+def _after(full: str, prefix: str) -> str:
+    if not full.startswith(prefix):
+        raise ValueError("the chat template does not render a conversation as a prefix of its continuation")
+    return full[len(prefix):]
+
+
+def _to_eos(text: str, eos: str) -> str:
+    """A turn as generated: up to and including the end-of-turn token (TRL cuts there too)."""
+    i = text.rfind(eos)
+    return text[: i + len(eos)] if i >= 0 else text
+
+
+def grpo_chat_template(tokenizer: Any) -> Optional[str]:
+    """The template GRPO renders with: TRL swaps a template that is not prefix-preserving (Qwen3's
+    writes an empty `<think>` block into the last assistant turn only) for its training version."""
+    from trl.chat_template_utils import get_training_chat_template, is_chat_template_prefix_preserving
+
+    return None if is_chat_template_prefix_preserving(tokenizer) else get_training_chat_template(tokenizer)
+
+
+def grpo_text(
+    tokenizer: Any, messages: List[Dict[str, Any]], tools: List[Dict[str, Any]],
+    chat_template: Optional[str] = None,
+) -> Tuple[str, str]:
+    """(prompt, completion) as GRPO's token stream has them, the completion being the last call.
+
+    TRL 1.13 does not re-render a multi-turn rollout with the chat template: it concatenates the
+    prompt (rendered with the tools and the generation prompt), each generated turn up to its
+    end-of-turn token, and each tool result's suffix (rendered after a dummy call, cut at the
+    dummy's end-of-turn, `_get_tool_suffix_ids`), all with `chat_template` (`grpo_chat_template`).
+    This renders every turn the way GRPO's stream holds it.
+    """
+    eos = tokenizer.eos_token
+    render = lambda msgs, gen: tokenizer.apply_chat_template(  # noqa: E731
+        msgs, tools=tools or None, tokenize=False, add_generation_prompt=gen, chat_template=chat_template)
+    first = next(i for i, m in enumerate(messages) if m["role"] == "assistant")
+    head = messages[:first]
+    text = render(head, True)
+    prompt, completion = text, ""
+    i = first
+    while i < len(messages):
+        m = messages[i]
+        if m["role"] != "assistant":
+            raise ValueError(f"message {i}: expected an assistant turn, got {m['role']}")
+        turn = _to_eos(_after(render(head + [m], False), render(head, True)), eos)
+        j = i + 1
+        results = []
+        while j < len(messages) and messages[j]["role"] == "tool":
+            results.append(messages[j])
+            j += 1
+        if j == len(messages) and not results:
+            prompt, completion = text, turn
+            break
+        if not results:
+            raise ValueError(f"message {i}: an assistant turn that is not the last needs tool results")
+        dummy = [{"role": "user", "content": "dummy"}, {"role": "assistant", "content": "", "tool_calls": [
+            {"type": "function", "function": {"name": results[0].get("name", "tool"), "arguments": {}}}]}]
+        base = _to_eos(render(dummy, False), eos)
+        text += turn + _after(render(dummy + results, True), base)
+        i = j
+    if not completion:
+        raise ValueError("the example does not end with an assistant tool call")
+    return prompt, completion
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,10 +158,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     from trl import SFTConfig, SFTTrainer
 
     tokenizer = AutoTokenizer.from_pretrained(args.model)
-    texts = [
-        tokenizer.apply_chat_template(e["messages"], tools=e["tools"], tokenize=False)
-        for e in examples
-    ]
+    # Prompt and completion as GRPO's stream holds them; the loss is on the completion (the call).
+    template = grpo_chat_template(tokenizer)
+    pairs = [grpo_text(tokenizer, e["messages"], e["tools"], template) for e in examples]
     model_kwargs: Dict[str, Any] = {}
     if args.load_in_4bit:
         from transformers import BitsAndBytesConfig
@@ -114,7 +181,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         gradient_accumulation_steps=args.grad_accum,
         max_length=args.max_length,
         truncation_mode="keep_end" if args.keep_end else "keep_start",
-        dataset_text_field="text",
         seed=args.seed,
         report_to=args.report_to,
         save_strategy="no",
@@ -125,7 +191,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     trainer = SFTTrainer(
         model=model,
         args=config,
-        train_dataset=Dataset.from_list([{"text": t} for t in texts]),
+        train_dataset=Dataset.from_list([{"prompt": p, "completion": c} for p, c in pairs]),
         processing_class=tokenizer,
         peft_config=peft_config,
     )
