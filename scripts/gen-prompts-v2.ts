@@ -48,12 +48,12 @@ function draw<T>(
   lead: (l: string, item: T) => T,
 ): T[] {
   const combos: [number, number, number][] = [];
-  frames.forEach((_, i) =>
-    fillers.forEach((_, j) => {
-      if (held(HOLD === "frame" ? i : j) !== (split === "test")) return;
-      LEADS.forEach((_, k) => combos.push([i, j, k]));
-    }),
-  );
+  for (let i = 0; i < frames.length; i++) {
+    for (let j = 0; j < fillers.length; j++) {
+      if (held(HOLD === "frame" ? i : j) !== (split === "test")) continue;
+      for (let k = 0; k < LEADS.length; k++) combos.push([i, j, k]);
+    }
+  }
   if (combos.length < n) throw new Error(`only ${combos.length} combinations for ${n} items`);
   return rng
     .shuffle(combos)
