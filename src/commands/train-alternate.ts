@@ -7,7 +7,10 @@
  * end the learned policies of both roles, with the starting opponent, play a
  * cross-play table on the held-out seeds (`alternate.json`, `alternate.html`,
  * and the text tables on stderr), so one can check that later pairs beat
- * earlier ones.
+ * earlier ones. With `population`, each leg trains against every policy of the
+ * other role so far (the starting opponent for the first role, and every earlier
+ * round), one per episode in turn — fictitious play rather than best response to
+ * the latest, so a round keeps what beat the earlier opponents.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,7 +20,11 @@ import { type LegOptions, trainLeg } from "./train.js";
 
 const other = (r: Role): Role => (r === "red" ? "blue" : "red");
 
-export async function alternate(leg: LegOptions, rounds: number): Promise<void> {
+export async function alternate(
+  leg: LegOptions,
+  rounds: number,
+  population = false,
+): Promise<void> {
   const first = leg.role;
   const second = other(first);
   const learned: Record<Role, string[]> = { red: [], blue: [] };
@@ -33,6 +40,14 @@ export async function alternate(leg: LegOptions, rounds: number): Promise<void> 
         out: dir,
         seed: leg.seed * 100 + r * 2 + (role === first ? 0 : 1),
         extraOpponents: learned[other(role)].map((d) => `learned:${d}`),
+        ...(population
+          ? {
+              population: [
+                ...(role === first ? [leg.opponent] : []),
+                ...learned[other(role)].map((d) => `learned:${d}`),
+              ],
+            }
+          : {}),
         ...(previous ? { init: previous } : {}),
       });
       learned[role].push(dir);

@@ -41,7 +41,7 @@ import { CliUsageError, intFlag, parseFlags } from "./args.js";
 
 const HELP = `usage: seige train --role blue|red --opponent <spec> --out DIR
                    [--stage N] [--seed S] [--episodes N] [--minutes M] [--batch B]
-                   [--eval-seeds A..B] [--alternate ROUNDS]
+                   [--eval-seeds A..B] [--alternate ROUNDS [--population]]
 
   --role        the role to train
   --opponent    the other role's fixed policy: scripted:<name> or learned:DIR
@@ -59,6 +59,10 @@ const HELP = `usage: seige train --role blue|red --opponent <spec> --out DIR
   --alternate   R rounds of alternating best responses: round r trains --role
                 against the other role's round r-1 policy (round 0: --opponent),
                 then the other role against it; each leg gets --episodes
+  --population  with --alternate: each leg trains against every policy of the
+                other role so far (--opponent and each earlier round, taken in
+                turn, one per episode) instead of the latest one alone, so that
+                a later round does not forget how to beat an earlier one
 The target comes from SEIGE_TARGET_BACKEND (default sim).`;
 
 const other = (r: Role): Role => (r === "red" ? "blue" : "red");
@@ -81,12 +85,18 @@ export interface LegOptions {
   init?: string;
   /** extra policies of the other role for the cross-play table */
   extraOpponents?: string[];
+  /**
+   * train against all of these in turn (episode i plays population[i mod n]) instead
+   * of `opponent` alone; `opponent` stays the one the report measures against
+   */
+  population?: string[];
 }
 
 /** Trains one role against one opponent and writes the folder described above. */
 export async function trainLeg(o: LegOptions): Promise<CrossPlayReport> {
   const opponentRole = other(o.role);
-  policyFromSpec(opponentRole, o.opponent); // a bad spec fails before anything runs
+  const pool = o.population?.length ? o.population : [o.opponent];
+  for (const spec of pool) policyFromSpec(opponentRole, spec); // a bad spec fails before anything runs
   mkdirSync(o.out, { recursive: true });
   // A folder reused for a new run must not look finished while it trains.
   for (const f of STALE_OUTPUTS) rmSync(join(o.out, f), { force: true });
@@ -94,6 +104,7 @@ export async function trainLeg(o: LegOptions): Promise<CrossPlayReport> {
     format: RUN_FORMAT,
     role: o.role,
     opponent: o.opponent,
+    ...(o.population?.length ? { population: pool } : {}),
     stage: o.stage,
     seed: o.seed,
     episodes: o.episodes,
@@ -127,8 +138,8 @@ export async function trainLeg(o: LegOptions): Promise<CrossPlayReport> {
   const started = Date.now();
   const checkpoint = await train({
     role: o.role,
-    opponentName: o.opponent,
-    makeOpponent: () => policyFromSpec(opponentRole, o.opponent),
+    opponentName: pool.join(" + "),
+    makeOpponent: (episode) => policyFromSpec(opponentRole, pool[episode % pool.length]),
     target: o.target,
     stage: o.stage,
     seed: o.seed,
@@ -163,6 +174,7 @@ export async function trainLeg(o: LegOptions): Promise<CrossPlayReport> {
     ...new Set([
       ...policyNames(opponentRole).map((n) => `scripted:${n}`),
       o.opponent,
+      ...pool,
       ...(o.extraOpponents ?? []),
     ]),
   ];
@@ -219,6 +231,7 @@ export async function run(argv: string[]): Promise<number> {
       entropy: { type: "string" },
       "eval-seeds": { type: "string" },
       alternate: { type: "string" },
+      population: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -249,6 +262,8 @@ export async function run(argv: string[]): Promise<number> {
   const entropy = num(values.entropy, "entropy");
   const rounds = intFlag(values.alternate, "alternate", 0);
   if (rounds < 0) throw new CliUsageError("--alternate must be at least 1");
+  if (values.population && rounds === 0)
+    throw new CliUsageError("--population needs --alternate ROUNDS");
   const leg = {
     role: role as Role,
     opponent: values.opponent ?? (role === "blue" ? "scripted:steer" : "scripted:probe-threshold"),
@@ -267,7 +282,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (rounds > 0) {
       const { alternate } = await import("./train-alternate.js");
-      await alternate({ ...leg, target }, rounds);
+      await alternate({ ...leg, target }, rounds, values.population === true);
     } else {
       await trainLeg({ ...leg, target });
     }

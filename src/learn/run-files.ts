@@ -32,6 +32,8 @@ export interface RunAsked {
   format: typeof RUN_FORMAT;
   role: "red" | "blue";
   opponent: string;
+  /** the opponents trained against in turn (`seige train --alternate R --population`) */
+  population?: string[];
   stage: number;
   seed: number;
   episodes: number;

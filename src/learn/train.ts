@@ -26,8 +26,8 @@ import { LearnedRed, newRedNet } from "./red-policy.js";
 export interface TrainOptions {
   role: Role;
   opponentName: string;
-  /** a fresh opponent policy (called once per episode) */
-  makeOpponent: () => Policy;
+  /** a fresh opponent policy for the training episode with this index (called once per episode) */
+  makeOpponent: (episode: number) => Policy;
   target: TargetSystem;
   stage: Stage;
   seed: number;
@@ -106,7 +106,7 @@ export async function train(o: TrainOptions): Promise<Checkpoint> {
           game,
           o.role,
           learner,
-          o.makeOpponent(),
+          o.makeOpponent(episodes + i),
           trainSeed(o.seed, episodes + i),
           o.stage,
           o.maxTicks,

@@ -66,7 +66,30 @@ describe("seige train", () => {
     ).toEqual([spec]);
   }, 60_000);
 
+  it("alternates against the population of earlier policies with --population", async () => {
+    const alt = join(dir, "alt");
+    const argv = ["train", "--role", "blue", "--opponent", "scripted:steer", "--stage", "2"];
+    const flags = ["--episodes", "16", "--eval-seeds", "1000..1001", "--out", alt];
+    expect(await main([...argv, ...flags, "--alternate", "2", "--population"])).toBe(0);
+    const asked = (leg: string) => JSON.parse(readFileSync(join(alt, leg, "run.json"), "utf8"));
+    const learned = (leg: string) => `learned:${join(alt, leg)}`;
+    expect(asked("round-1/blue").population).toEqual(["scripted:steer"]);
+    expect(asked("round-1/red").population).toEqual([learned("round-1/blue")]);
+    expect(asked("round-2/blue").population).toEqual(["scripted:steer", learned("round-1/red")]);
+    expect(asked("round-2/red").population).toEqual([
+      learned("round-1/blue"),
+      learned("round-2/blue"),
+    ]);
+    // the leg's report still measures against the latest opponent, and its cross-play
+    // holds every policy it trained against
+    expect(asked("round-2/red").opponent).toBe(learned("round-2/blue"));
+    const cross = JSON.parse(readFileSync(join(alt, "round-2/red", "crossplay.json"), "utf8"));
+    expect(cross.blue).toEqual(expect.arrayContaining([learned("round-1/blue")]));
+    expect(existsSync(join(alt, "alternate.json"))).toBe(true);
+  }, 120_000);
+
   it("rejects bad flags with exit code 2 before training", async () => {
+    expect(await main(["train", "--role", "blue", "--out", dir, "--population"])).toBe(2);
     expect(await main(["train", "--role", "green", "--out", dir])).toBe(2);
     expect(await main(["train", "--role", "blue"])).toBe(2);
     expect(await main(["train", "--role", "blue", "--out", dir, "--episodes", "0"])).toBe(2);
