@@ -140,6 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lora-r", type=int, default=16)
     p.add_argument("--lora-alpha", type=int, default=32)
     p.add_argument("--load-in-4bit", action="store_true", help="QLoRA (needs bitsandbytes and a GPU)")
+    p.add_argument("--full", action="store_true",
+                   help="train every weight and save a whole model, not an adapter: only for the tiny "
+                        "random models of the CPU smoke run, whose frozen random base LoRA cannot steer; "
+                        "never for a real (or a 4-bit) checkpoint")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--report-to", default="none")
     return p
@@ -147,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.full and args.load_in_4bit:
+        print("sft_warmstart: --full trains the base weights; it cannot be combined with --load-in-4bit", file=sys.stderr)
+        return 2
     examples = load_examples(args.data, args.min_return)
     if not examples:
         print("sft_warmstart: no examples to train on", file=sys.stderr)
@@ -193,11 +200,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         args=config,
         train_dataset=Dataset.from_list([{"prompt": p, "completion": c} for p, c in pairs]),
         processing_class=tokenizer,
-        peft_config=peft_config,
+        peft_config=None if args.full else peft_config,
     )
     trainer.train()
-    trainer.save_model(args.output_dir)  # the adapter only (a PeftModel saves its adapter)
-    print(f"sft_warmstart: {len(examples)} examples; adapter saved to {args.output_dir}", file=sys.stderr)
+    # a PeftModel saves its adapter only; --full saves the whole model with its tokenizer, which
+    # train_*.py then take as --model (GRPO trains a fresh adapter on it)
+    trainer.save_model(args.output_dir)
+    if args.full:
+        tokenizer.save_pretrained(args.output_dir)
+    what = "model" if args.full else "adapter"
+    print(f"sft_warmstart: {len(examples)} examples; {what} saved to {args.output_dir}", file=sys.stderr)
     return 0
 
 

@@ -33,6 +33,18 @@ class SftWarmstartTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0)
         self.assertIn("--data", r.stdout)
 
+    def test_full_refuses_4bit_before_training(self) -> None:
+        # --full trains the base weights, which a 4-bit base cannot have; refused before TRL loads
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "x.jsonl")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(json.dumps(LINE) + "\n")
+            r = subprocess.run([sys.executable, os.path.join(HERE, "..", "sft_warmstart.py"), "--data", path,
+                                "--model", d, "--output-dir", d, "--full", "--load-in-4bit"],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("--full", r.stderr)
+
     def test_load_and_filter(self) -> None:
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "x.jsonl")
