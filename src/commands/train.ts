@@ -41,7 +41,7 @@ import { CliUsageError, intFlag, parseFlags } from "./args.js";
 
 const HELP = `usage: seige train --role blue|red --opponent <spec> --out DIR
                    [--stage N] [--seed S] [--episodes N] [--minutes M] [--batch B]
-                   [--eval-seeds A..B] [--alternate ROUNDS [--population]]
+                   [--eval-seeds A..B] [--mix SPEC[,SPEC]] [--alternate ROUNDS [--population]]
 
   --role        the role to train
   --opponent    the other role's fixed policy: scripted:<name> or learned:DIR
@@ -56,6 +56,9 @@ const HELP = `usage: seige train --role blue|red --opponent <spec> --out DIR
   --entropy     entropy bonus per decision (default 0.03)
   --eval-seeds  held-out seeds for baselines and cross-play (default 1000..1099;
                 training seeds start at 10^9, so they never overlap)
+  --mix         more opponents to train against, taken in turn with --opponent
+                (one per episode), e.g. scripted:idle so that a Blue also sees
+                traffic without an attack; the report still measures --opponent
   --alternate   R rounds of alternating best responses: round r trains --role
                 against the other role's round r-1 policy (round 0: --opponent),
                 then the other role against it; each leg gets --episodes
@@ -232,6 +235,7 @@ export async function run(argv: string[]): Promise<number> {
       "eval-seeds": { type: "string" },
       alternate: { type: "string" },
       population: { type: "boolean", default: false },
+      mix: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -264,6 +268,9 @@ export async function run(argv: string[]): Promise<number> {
   if (rounds < 0) throw new CliUsageError("--alternate must be at least 1");
   if (values.population && rounds === 0)
     throw new CliUsageError("--population needs --alternate ROUNDS");
+  const mix = values.mix?.split(",").filter((x) => x !== "") ?? [];
+  if (mix.length > 0 && rounds > 0)
+    throw new CliUsageError("--mix trains one leg; --alternate takes --population instead");
   const leg = {
     role: role as Role,
     opponent: values.opponent ?? (role === "blue" ? "scripted:steer" : "scripted:probe-threshold"),
@@ -284,7 +291,8 @@ export async function run(argv: string[]): Promise<number> {
       const { alternate } = await import("./train-alternate.js");
       await alternate({ ...leg, target }, rounds, values.population === true);
     } else {
-      await trainLeg({ ...leg, target });
+      const opponent = leg.opponent;
+      await trainLeg({ ...leg, target, ...(mix.length ? { population: [opponent, ...mix] } : {}) });
     }
   } finally {
     await target.close?.();

@@ -88,8 +88,40 @@ describe("seige train", () => {
     expect(existsSync(join(alt, "alternate.json"))).toBe(true);
   }, 120_000);
 
+  it("trains one leg against --opponent and --mix in turn", async () => {
+    const mixed = join(dir, "mixed");
+    const argv = [
+      "train",
+      "--role",
+      "blue",
+      "--opponent",
+      "scripted:steer",
+      "--mix",
+      "scripted:idle",
+    ];
+    const flags = ["--episodes", "16", "--eval-seeds", "1000..1001", "--out", mixed];
+    expect(await main([...argv, ...flags])).toBe(0);
+    const asked = JSON.parse(readFileSync(join(mixed, "run.json"), "utf8"));
+    expect(asked.opponent).toBe("scripted:steer");
+    expect(asked.population).toEqual(["scripted:steer", "scripted:idle"]);
+  }, 60_000);
+
   it("rejects bad flags with exit code 2 before training", async () => {
     expect(await main(["train", "--role", "blue", "--out", dir, "--population"])).toBe(2);
+    expect(
+      await main([
+        "train",
+        "--role",
+        "blue",
+        "--out",
+        dir,
+        "--mix",
+        "scripted:idle",
+        "--alternate",
+        "2",
+      ]),
+    ).toBe(2);
+    expect(await main(["train", "--role", "blue", "--out", dir, "--mix", "scripted:nope"])).toBe(2);
     expect(await main(["train", "--role", "green", "--out", dir])).toBe(2);
     expect(await main(["train", "--role", "blue"])).toBe(2);
     expect(await main(["train", "--role", "blue", "--out", dir, "--episodes", "0"])).toBe(2);
