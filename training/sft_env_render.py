@@ -26,6 +26,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from seige_env import role_env, role_prompt
 from seige_ws import ws_url
+from sft_warmstart import sft_lines
 
 EXPLANATION = "explanation"
 
@@ -70,18 +71,12 @@ def teacher_episodes(path: str) -> Iterator[Tuple[int, List[Dict[str, Any]]]]:
     """Groups `seige rollout --format sft` lines by episode (consecutive lines with one seed)."""
     seed: Optional[int] = None
     rows: List[Dict[str, Any]] = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            if "seed" not in row or "messages" not in row:
-                raise ValueError(f"{path}:{n}: not a `seige rollout --format sft` line")
-            if row["seed"] != seed and rows:
-                yield seed, rows  # type: ignore[misc]
-                rows = []
-            seed = row["seed"]
-            rows.append(row)
+    for row in sft_lines(path, ("seed", "messages")):
+        if row["seed"] != seed and rows:
+            yield seed, rows  # type: ignore[misc]
+            rows = []
+        seed = row["seed"]
+        rows.append(row)
     if rows:
         yield seed, rows  # type: ignore[misc]
 

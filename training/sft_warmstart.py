@@ -28,29 +28,36 @@ TRL, transformers and peft are imported only after the arguments are parsed (or 
 import argparse
 import json
 import sys
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 
-def load_examples(path: str, min_return: Optional[float] = None) -> List[Dict[str, Any]]:
-    """Reads `seige rollout --format sft` lines; tool-call arguments become objects."""
-    out: List[Dict[str, Any]] = []
+def sft_lines(path: str, needs: Tuple[str, ...]) -> Iterator[Dict[str, Any]]:
+    """The JSON objects of a `seige rollout --format sft` file (or sft_env_render.py's output),
+    blank lines skipped; a line without every key in `needs` is refused with its line number."""
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue
             row = json.loads(line)
-            if "messages" not in row or "tools" not in row:
-                raise ValueError(f"{path}:{n}: not a seige sft line (needs messages and tools)")
-            if min_return is not None and row.get("episode_return", 0) < min_return:
-                continue
-            for m in row["messages"]:
-                for call in m.get("tool_calls") or []:
-                    fn = call["function"]
-                    if isinstance(fn.get("arguments"), str):
-                        fn["arguments"] = json.loads(fn["arguments"])
-                if m.get("content") is None:
-                    m["content"] = ""
-            out.append({"messages": row["messages"], "tools": row["tools"]})
+            if any(k not in row for k in needs):
+                raise ValueError(f"{path}:{n}: not a seige sft line (needs {' and '.join(needs)})")
+            yield row
+
+
+def load_examples(path: str, min_return: Optional[float] = None) -> List[Dict[str, Any]]:
+    """Reads `seige rollout --format sft` lines; tool-call arguments become objects."""
+    out: List[Dict[str, Any]] = []
+    for row in sft_lines(path, ("messages", "tools")):
+        if min_return is not None and row.get("episode_return", 0) < min_return:
+            continue
+        for m in row["messages"]:
+            for call in m.get("tool_calls") or []:
+                fn = call["function"]
+                if isinstance(fn.get("arguments"), str):
+                    fn["arguments"] = json.loads(fn["arguments"])
+            if m.get("content") is None:
+                m["content"] = ""
+        out.append({"messages": row["messages"], "tools": row["tools"]})
     return out
 
 
