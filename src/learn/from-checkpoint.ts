@@ -4,13 +4,14 @@
  * checkpoint from the server's read-only `/runs` routes) exactly as the CLI runs
  * it from `policy.json` (checkpoint.ts reads the file, then calls this).
  *
- * It checks the role and the head layout against the current game, so a
+ * It checks the role, the head layout and the feature count against the current game, so a
  * checkpoint from another vocabulary is refused with a clear message.
  */
 import type { Policy } from "../agents/types.js";
 import type { Role } from "../arena/schema.js";
 import { SeigeError } from "../util/errors.js";
 import { LearnedBlue } from "./blue-policy.js";
+import { BLUE_INPUT_DIM, RED_INPUT_DIM } from "./features.js";
 import { blueHeads, redHeads } from "./heads.js";
 import { Mlp, type MlpShape } from "./mlp.js";
 import { LearnedRed } from "./red-policy.js";
@@ -52,6 +53,12 @@ export function policyFromCheckpoint(role: Role, spec: string, c: Checkpoint): P
   }
   try {
     (role === "blue" ? blueHeads() : redHeads()).assertSame(c.heads, `'${spec}'`);
+    const features = role === "blue" ? BLUE_INPUT_DIM : RED_INPUT_DIM;
+    if (c.policy?.shape?.input !== features) {
+      throw new Error(
+        `'${spec}' was trained on ${c.policy?.shape?.input} view features and this version of the game reads ${features}; retrain it`,
+      );
+    }
     const net = netOf(c.policy);
     return role === "blue"
       ? new LearnedBlue(spec, net, !sample)

@@ -3,8 +3,9 @@
 // (it learns which texts leak and that small talk does not); the same seed must
 // give the same metrics and the same weights; `learned:DIR` must load as a policy
 // of its own role only, play in `seige play`-style episodes and as an env
-// opponent, and a client-named folder must not leave SEIGE_LEARNED_DIR.
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+// opponent, and a client-named folder must not leave SEIGE_LEARNED_DIR; a
+// checkpoint that reads another number of view features is refused, not misread.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -75,6 +76,17 @@ describe("seige train's learner", () => {
       { seed: 1000, stage: 1, max_ticks: 4 },
     );
     expect(out.summary.attacks.length).toBeGreaterThan(0);
+  });
+
+  it("refuses a checkpoint trained on another number of view features", () => {
+    const c = JSON.parse(readFileSync(join(dir, "policy.json"), "utf8"));
+    const other = join(dir, "fewer-features");
+    mkdirSync(other);
+    c.policy.shape.input -= 4;
+    saveCheckpoint(other, c);
+    expect(() => policyFromSpec("red", `learned:${other}`)).toThrow(
+      /trained on \d+ view features and this version of the game reads \d+; retrain it/,
+    );
   });
 
   it("is an env opponent from inside SEIGE_LEARNED_DIR only", async () => {
