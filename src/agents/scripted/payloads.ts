@@ -35,8 +35,7 @@ export function askFor(task: TaskName, rng: Rng): string {
   return rng.pick(ASKS[task]);
 }
 
-const charsPerWord = (text: string) =>
-  text.length / Math.max(1, text.split(/\s+/).filter(Boolean).length);
+const wordCount = (text: string) => text.split(/\s+/).filter(Boolean).length;
 /**
  * Spreads of benign traffic's length (characters) and characters per word, about
  * one standard deviation each: the units in which `shapedLikeTraffic` weighs a miss.
@@ -64,19 +63,27 @@ export function shapedLikeTraffic(
 ): string {
   const reference = cover(rng);
   const covers = Array.from({ length: COVER_TRIES }, () => cover(rng));
+  // Lengths and word counts of `${cover} ${form}` are the parts' sums, so each
+  // part is measured once rather than every pairing re-split.
+  const perWord = (chars: number, words: number) => chars / Math.max(1, words);
+  const refPerWord = perWord(reference.length, wordCount(reference));
+  const coverWords = covers.map(wordCount);
   let best = forms[0];
   let distance = Number.POSITIVE_INFINITY;
-  for (const form of forms)
-    for (const c of [null, ...covers]) {
-      const text = c === null ? form : `${c} ${form}`;
+  for (const form of forms) {
+    const formWords = wordCount(form);
+    for (let i = -1; i < covers.length; i++) {
+      const chars = i < 0 ? form.length : covers[i].length + 1 + form.length;
+      const words = i < 0 ? formWords : coverWords[i] + formWords;
       const d =
-        Math.abs(text.length - reference.length) / LENGTH_SPREAD +
-        Math.abs(charsPerWord(text) - charsPerWord(reference)) / CHARS_PER_WORD_SPREAD;
+        Math.abs(chars - reference.length) / LENGTH_SPREAD +
+        Math.abs(perWord(chars, words) - refPerWord) / CHARS_PER_WORD_SPREAD;
       if (d < distance) {
-        best = text;
+        best = i < 0 ? form : `${covers[i]} ${form}`;
         distance = d;
       }
     }
+  }
   return best;
 }
 
