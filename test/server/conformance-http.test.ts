@@ -283,6 +283,31 @@ describe("limits", () => {
     expect((await http(base, "GET", "/health")).status).toBe(200);
   });
 
+  it("a chunked body (no Content-Length) is counted as it arrives: 413 over the limit, read under it", async () => {
+    const { port } = new URL(base);
+    const post = (path: string, chunks: string[]) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), "127.0.0.1");
+        let text = "";
+        socket.on("error", reject);
+        socket.on("data", (d) => {
+          text += d;
+        });
+        socket.on("close", () => resolve(text));
+        socket.write(
+          `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
+        );
+        for (const c of chunks) socket.write(`${Buffer.byteLength(c).toString(16)}\r\n${c}\r\n`);
+        socket.write("0\r\n\r\n");
+      });
+    const big = `{"seed": 1, "pad": "${"x".repeat(2 << 20)}"}`;
+    const refused = await post("/reset", [big.slice(0, 1 << 20), big.slice(1 << 20)]);
+    expect(refused).toMatch(/^HTTP\/1.1 413/);
+    const ok = await post("/reset", ['{"seed": ', "7}"]);
+    expect(ok).toMatch(/^HTTP\/1.1 200/);
+    expect(ok).toContain('"episode_id"');
+  });
+
   it("a client that writes its whole 8 MB text/plain body before reading gets the 413, not a reset", async () => {
     // As Python's http.client does: the reply is read only after the last byte is written.
     const { port } = new URL(base);
