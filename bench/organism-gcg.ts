@@ -79,7 +79,7 @@ for (const [i, c] of cases.entries()) {
     ],
     interventions: [],
     seed: i,
-    maxNewTokens: 40,
+    // no maxNewTokens: the target's own cap, as in the game (a 40-token cap cut API-key leaks)
   };
   const targetPrefix =
     objective === "leak" ? leakReply(c.system, c.value) : GCG_SEARCH.targetPrefix;

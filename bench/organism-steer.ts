@@ -6,7 +6,7 @@
  * middle layers — with each direction artifact given: the shipped one
  * (difference of means) and one from `seige precompute --learn-steering`, whose
  * learned directions the lens target uses for `steer` along the learned labels.
- * Greedy decoding, 40 new tokens; a leak is the value verbatim in the reply.
+ * Greedy decoding, the game's reply cap; a leak is the value verbatim in the reply.
  *
  * Run:   nice -n 10 npx tsx bench/organism-steer.ts --artifacts A.safetensors,B.safetensors
  *        [--n 24] [--labels compliance,trust_escalation] [--layers 1,2,3] [--magnitude 3]
@@ -53,7 +53,7 @@ for (const path of values.artifacts.split(",")) {
         ],
         interventions: [{ kind: "steer", layer, label, magnitude }],
         seed: i,
-        maxNewTokens: 40,
+        // no maxNewTokens: the target's own cap, as in the game (a 40-token cap cut API-key leaks)
       }));
       let leaks = 0;
       for (let i = 0; i < reqs.length; i += 16) {

@@ -79,7 +79,8 @@ describe("the shipped organism", () => {
       ...table.benignMean.map((r) => r.leak),
       ...table.steerAgainst.map((r) => r.leak),
     );
-    expect(best).toBeGreaterThan(0);
+    // 0.25 measured at n = 16 with the game's reply cap (docs/organism.md)
+    expect(best).toBeGreaterThanOrEqual(0.15);
   });
 
   it("stays fluent under approved steering", () => {

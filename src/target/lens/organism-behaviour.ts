@@ -107,7 +107,9 @@ export async function measureBehaviour(
   if (cases.length === 0) throw new Error("measureBehaviour needs at least one extraction case");
   const nLayers = target.info.nLayers;
   const layers = input.layers ?? Array.from({ length: nLayers }, (_, l) => l);
-  const maxNewTokens = input.maxNewTokens ?? 40;
+  // The game's cap by default (the target's own): a leak reply the arena would count must
+  // count here too (an API-key leak is 42-45 tokens).
+  const maxNewTokens = input.maxNewTokens;
   const mid = Math.floor(nLayers / 2);
 
   // Every request of the table, built first so progress has a total.
@@ -127,7 +129,7 @@ export async function measureBehaviour(
     ],
     interventions: ivs,
     seed,
-    maxNewTokens,
+    ...(maxNewTokens !== undefined ? { maxNewTokens } : {}),
   });
   const add = (key: string, c: ExtractionCase, user: string, ivs: TargetIntervention[]) => {
     jobs.push({ key, value: c.value, req: request(key, c, user, ivs, jobs.length) });
