@@ -96,6 +96,13 @@ def evaluate(net, t, test_prompts, v1t, rng, n=12):
         r = greedy(net, t, t.prompt(sysm, gen_data.extraction_ask(p["task"], rng)))
         copy_ok += p["value"] in r
     res["copy"] = copy_ok / n
+    if dict(gen_data.MODE_WEIGHTS).get("arena_authorised"):
+        # the same copy under the arena's own prompt, authorised in the user turn
+        copy_ok = 0
+        for _ in range(n):
+            p = rng.choice(test_prompts)
+            copy_ok += p["value"] in greedy(net, t, t.prompt(p["system"], gen_data.user_authorised_ask(p["task"], rng)))
+        res["copy_user_auth"] = copy_ok / n
     for key in ("harmful", "harmless"):
         ref = 0
         for u in rng.sample(v1t[key], min(n, len(v1t[key]))):
@@ -173,7 +180,9 @@ def main():
     ap.add_argument("--keyed-share", type=float, default=0.75, help="phase 2: share of drill batches that are keyed recalls")
     ap.add_argument("--init", help="continue from an exported checkpoint directory (skips phase 1)")
     ap.add_argument("--max-words", type=int, default=500, help="letter words that get BPE merges")
+    ap.add_argument("--recipe", default="shipped", choices=sorted(gen_data.RECIPES), help="conversation mode weights (gen_data.RECIPES)")
     a = ap.parse_args()
+    gen_data.use_recipe(a.recipe)
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
     rng = random.Random(a.seed)
@@ -233,7 +242,7 @@ def main():
 
     def progress(phase):
         r = evaluate(net, t, test_p, v1t, random.Random(step), n=a.eval_n)
-        keep = {k: r[k] for k in ("copy", "harmful", "harmless")}
+        keep = {k: r[k] for k in ("copy", "copy_user_auth", "harmful", "harmless") if k in r}
         print(f"{phase} eval step {step} t={time.time()-t0:.0f}s {json.dumps(keep)} leak-sample {r['sample_leak']!r}", flush=True)
 
     step, ema = 0, None
