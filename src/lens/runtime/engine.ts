@@ -88,6 +88,8 @@ export interface KvCache {
 
 /** A cache's capacity is a multiple of this many columns. */
 export const CACHE_COLUMNS_STEP = 64;
+/** Steps of at least this many tokens read a compact copy of the written columns. */
+const COMPACT_MIN_TOKENS = 8;
 
 /** May edit `x` in place, or return a same-sized replacement. */
 // biome-ignore lint/suspicious/noConfusingVoidType: a hook edits in place (returns nothing) or returns a replacement
@@ -284,7 +286,17 @@ export class Engine {
     // followed by this step's columns; KV-shared layers over their source's buffer
     // once this step's columns are written into it.
     // A step on an empty cache (a plain forward, a first prefill) reads no cached column.
-    const seen = past === 0 ? 0 : cap;
+    // A multi-token step (a prefill chunk) reads only the written columns, rounded up to
+    // the buffer's step so ORT still sees few shapes: copying them out costs one pass over
+    // what its attention reads t times. A decode step reads the buffer in place.
+    const shares = this.layers.some((l, i) => l.kvSource !== i);
+    const compact = !shares && past > 0 && t >= COMPACT_MIN_TOKENS;
+    const seen =
+      past === 0
+        ? 0
+        : compact
+          ? Math.min(cap, Math.ceil(past / CACHE_COLUMNS_STEP) * CACHE_COLUMNS_STEP)
+          : cap;
     const keyPos = new Int32Array(b * (seen + t));
     for (let i = 0; i < b; i++) {
       keyPos.set(cache.positions.subarray(i * cap, i * cap + seen), i * (seen + t));
@@ -296,7 +308,6 @@ export class Engine {
       cfg.slidingWindow !== null
         ? attentionMask(b, input.positions, keyPos, cfg.slidingWindow)
         : maskFull;
-    const shares = this.layers.some((l, i) => l.kvSource !== i);
     const sharedFull = shares
       ? attentionMask(b, input.positions, cache.positions, null, past)
       : maskFull;
@@ -339,6 +350,16 @@ export class Engine {
         const none = new Float32Array(0);
         feeds[ATTN_INPUTS.pastKey] = { data: none, dims: [b, cfg.nKvHeads, hd, 0] };
         feeds[ATTN_INPUTS.pastValue] = { data: none, dims: [b, cfg.nKvHeads, 0, hd] };
+      } else if (owns && seen < cap) {
+        const rows = b * cfg.nKvHeads;
+        feeds[ATTN_INPUTS.pastKey] = {
+          data: leadingColumns(cache.keys[l], rows * hd, cap, seen, 1),
+          dims: [b, cfg.nKvHeads, hd, seen],
+        };
+        feeds[ATTN_INPUTS.pastValue] = {
+          data: leadingColumns(cache.values[l], rows, cap, seen, hd),
+          dims: [b, cfg.nKvHeads, seen, hd],
+        };
       } else if (owns) {
         feeds[ATTN_INPUTS.pastKey] = { data: cache.keys[l], dims: kDims };
         feeds[ATTN_INPUTS.pastValue] = { data: cache.values[l], dims: vDims };
@@ -399,6 +420,20 @@ export class Engine {
     await this.ple?.release();
     await this.unembed.release();
   }
+}
+
+/** Columns [0, n) of `src` [R, cap, width] as a new [R, n, width] buffer. */
+function leadingColumns(
+  src: Float32Array,
+  rows: number,
+  cap: number,
+  n: number,
+  width: number,
+): Float32Array {
+  const out = new Float32Array(rows * n * width);
+  for (let r = 0; r < rows; r++)
+    out.set(src.subarray(r * cap * width, (r * cap + n) * width), r * n * width);
+  return out;
 }
 
 /** Writes `src` [R, t, hd] into columns [at, at+t) of `dst` [R, cap, hd]. */
