@@ -17,6 +17,7 @@ import { SeigeEnv } from "../env/index.js";
 import { parseSeeds } from "../rollout/index.js";
 import { createTarget } from "../target/create.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
+import { formatDuration, Progress, progressMode } from "./progress.js";
 
 const HELP = `usage: seige audit [--quick] [--stage K[,K...]] [--episodes N | --seeds A..B]
                    [--train-seeds A..B] [--json]
@@ -27,7 +28,9 @@ const HELP = `usage: seige audit [--quick] [--stage K[,K...]] [--episodes N | --
   --episodes     held-out episodes per cell (default 60), seeds 30000...
   --seeds        held-out seeds instead: A..B, A,B,C or a mix
   --train-seeds  seeds the cheap policies are fitted on (default 20000..20011; quick 20000..20003)
-  --json         print one JSON object on stdout instead of the table
+  --json         print one JSON object on stdout instead of the table (progress on
+                 stderr as JSON lines)
+  --quiet        no progress on stderr
 Exit code 1 when a property fails. The target comes from SEIGE_TARGET_BACKEND (default sim).`;
 
 function parseStages(text: string): Stage[] {
@@ -47,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       seeds: { type: "string" },
       "train-seeds": { type: "string" },
       json: { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -70,13 +74,19 @@ export async function run(argv: string[]): Promise<number> {
 
   const target = await createTarget();
   const started = performance.now();
-  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
+  const elapsed = () => formatDuration((performance.now() - started) / 1000);
+  // The search adapts, so the number of episodes is not known ahead: a count and the
+  // time per episode (an organism episode takes seconds; phases run for minutes).
+  const progress = new Progress("audit episodes", null, { mode: progressMode(values) });
+  let phase = "";
   const report = await runAudit(new SeigeEnv(target), settings, {
-    log: (m) => process.stderr.write(`audit [${elapsed()}] ${m}\n`),
+    log: (m) => {
+      phase = m;
+      progress.print(`audit [${elapsed()}] ${m}`);
+    },
+    onEpisode: (n) => progress.tick(n, phase),
   });
-  process.stderr.write(
-    `audit: ${report.episodes} episodes in ${elapsed()} on ${target.info.backend}/${target.info.modelId}\n`,
-  );
+  progress.finish(`on ${target.info.backend}/${target.info.modelId}`);
   await target.close?.();
   const failed = failedProperties(report.rows);
   if (values.json) {

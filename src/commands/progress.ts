@@ -8,8 +8,10 @@
  *   "elapsed_s", "eta_s", "note"}`, at most once a second, for tools;
  * - `quiet`: nothing at all.
  * Every mode but quiet ends with one final line. `done` may be fractional
- * (episode 3 of 10, tick 6 of 12 is 2.5). It measures nothing itself beyond the
- * clock and does not know what the units are.
+ * (episode 3 of 10, tick 6 of 12 is 2.5). A null total is work whose size is not
+ * known ahead (an adaptive search): the count and the time per unit are shown,
+ * with no bar and no ETA. It measures nothing itself beyond the clock and does
+ * not know what the units are.
  */
 
 export type ProgressMode = "auto" | "quiet" | "json";
@@ -47,10 +49,11 @@ export class Progress {
   private readonly start: number;
   private lastAt = Number.NEGATIVE_INFINITY;
   private drawn = false;
+  private lastDone = 0;
 
   constructor(
     private readonly label: string,
-    private readonly total: number,
+    private readonly total: number | null,
     options: ProgressOptions | boolean = {},
   ) {
     const o: ProgressOptions =
@@ -66,11 +69,12 @@ export class Progress {
   /** Seconds left at the rate so far; null before any progress. */
   eta(done: number): number | null {
     const elapsed = (this.now() - this.start) / 1000;
-    if (done <= 0 || elapsed <= 0) return null;
+    if (this.total === null || done <= 0 || elapsed <= 0) return null;
     return (elapsed / done) * Math.max(0, this.total - done);
   }
 
   tick(done: number, note = ""): void {
+    this.lastDone = done;
     if (this.mode === "quiet") return;
     const t = this.now();
     const every = this.mode === "json" ? 1000 : this.tty ? 100 : this.everyMs;
@@ -88,30 +92,63 @@ export class Progress {
       return;
     }
     const shown = Number.isInteger(done) ? String(done) : done.toFixed(1);
+    if (this.total === null) {
+      const each = done > 0 ? `, ${perUnit(elapsed / done)} each` : "";
+      const line = `${this.label}: ${shown} (${formatDuration(elapsed)} elapsed${each})${note ? ` ${note}` : ""}`;
+      this.line(line);
+      return;
+    }
     const times = `${formatDuration(elapsed)} elapsed, ETA ${eta === null ? "?" : formatDuration(eta)}`;
     if (this.tty) {
       const width = 20;
       const filled = Math.min(width, Math.round((width * done) / Math.max(1, this.total)));
       const bar = "█".repeat(filled) + "░".repeat(width - filled);
-      const line = `${this.label} ${bar} ${shown}/${this.total} ${times} ${note}`.trimEnd();
-      this.write(`\r${line.slice(0, 119).padEnd(119)}`);
-      this.drawn = true;
+      this.line(`${this.label} ${bar} ${shown}/${this.total} ${times} ${note}`.trimEnd());
     } else {
-      this.write(`${this.label}: ${shown}/${this.total} (${times})${note ? ` ${note}` : ""}\n`);
+      this.line(`${this.label}: ${shown}/${this.total} (${times})${note ? ` ${note}` : ""}`);
     }
+  }
+
+  /**
+   * A message of the command's own between progress lines (a phase starting): on a
+   * terminal the progress line is cleared first and redrawn at the next tick.
+   */
+  print(message: string): void {
+    if (this.mode === "quiet") return;
+    if (this.mode === "json") {
+      this.json({ message });
+      return;
+    }
+    this.clear();
+    this.write(`${message}\n`);
+    // On a terminal the bar comes back at the next tick; a log keeps its pace.
+    if (this.tty) this.lastAt = Number.NEGATIVE_INFINITY;
+  }
+
+  /** One progress line: redrawn in place on a terminal, a plain line elsewhere. */
+  private line(text: string): void {
+    if (this.tty) {
+      this.write(`\r${text.slice(0, 119).padEnd(119)}`);
+      this.drawn = true;
+    } else this.write(`${text}\n`);
+  }
+
+  private clear(): void {
+    if (this.drawn) this.write(`\r${"".padEnd(119)}\r`);
+    this.drawn = false;
   }
 
   finish(note = ""): void {
     if (this.mode === "quiet") return;
     const elapsed = (this.now() - this.start) / 1000;
+    const done = this.total ?? this.lastDone;
     if (this.mode === "json") {
-      this.json({ done: this.total, elapsed_s: round1(elapsed), eta_s: 0, note, finished: true });
+      this.json({ done, elapsed_s: round1(elapsed), eta_s: 0, note, finished: true });
       return;
     }
-    if (this.drawn) this.write(`\r${"".padEnd(119)}\r`);
-    this.write(
-      `${this.label}: ${this.total}/${this.total} in ${formatDuration(elapsed)}${note ? ` ${note}` : ""}\n`,
-    );
+    this.clear();
+    const count = this.total === null ? String(done) : `${done}/${this.total}`;
+    this.write(`${this.label}: ${count} in ${formatDuration(elapsed)}${note ? ` ${note}` : ""}\n`);
   }
 
   private json(fields: Record<string, unknown>): void {
@@ -120,3 +157,7 @@ export class Progress {
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+
+/** 0.004 → "4 ms", 8.62 → "8.6 s". */
+const perUnit = (seconds: number) =>
+  seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(1)} s`;

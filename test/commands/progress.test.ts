@@ -101,3 +101,70 @@ describe("seige play progress", () => {
     expect(r.err).toBe("");
   });
 });
+
+describe("Progress of work of unknown size", () => {
+  function open(mode: "auto" | "json", tty: boolean) {
+    let t = 0;
+    const lines: string[] = [];
+    const p = new Progress("audit episodes", null, {
+      mode,
+      tty,
+      now: () => t,
+      write: (s) => lines.push(s),
+      everyMs: 5000,
+    });
+    return { p, lines, advance: (ms: number) => (t += ms) };
+  }
+
+  it("off a terminal: the count and the time per unit, no ETA; the final line has the count", () => {
+    const { p, lines, advance } = open("auto", false);
+    p.print("audit [0s] stage 2: searching");
+    advance(9000);
+    p.tick(3, "stage 2: searching");
+    advance(1000);
+    p.tick(4); // within everyMs of the last line
+    p.finish("on sim");
+    expect(lines).toEqual([
+      "audit [0s] stage 2: searching\n",
+      "audit episodes: 3 (9s elapsed, 3.0 s each) stage 2: searching\n",
+      "audit episodes: 4 in 10s on sim\n",
+    ]);
+  });
+
+  it("under a second a unit, milliseconds", () => {
+    const { p, lines, advance } = open("auto", false);
+    advance(100);
+    p.tick(25);
+    expect(lines[0]).toBe("audit episodes: 25 (0s elapsed, 4 ms each)\n");
+  });
+
+  it("on a terminal: a message clears the drawn line, and the line is drawn again at the next tick", () => {
+    const { p, lines, advance } = open("auto", true);
+    advance(2000);
+    p.tick(1);
+    advance(10);
+    p.print("phase two");
+    advance(10);
+    p.tick(2); // within 100 ms of the last draw, but the message removed it
+    expect(lines[0]).toMatch(/^\raudit episodes: 1 \(2s elapsed, 2\.0 s each\)/);
+    expect(lines[1]).toMatch(/^\r {119}\r$/);
+    expect(lines[2]).toBe("phase two\n");
+    expect(lines[3]).toMatch(/^\raudit episodes: 2 /);
+  });
+
+  it("json: messages and progress are JSON lines with a null total", () => {
+    const { p, lines, advance } = open("json", false);
+    p.print("stage 3: fitting");
+    advance(2000);
+    p.tick(7, "stage 3: fitting");
+    p.finish();
+    const objs = lines.map((l) => JSON.parse(l));
+    expect(objs[0]).toEqual({
+      progress: "audit episodes",
+      total: null,
+      message: "stage 3: fitting",
+    });
+    expect(objs[1]).toMatchObject({ total: null, done: 7, eta_s: null });
+    expect(objs[2]).toMatchObject({ done: 7, finished: true });
+  });
+});
