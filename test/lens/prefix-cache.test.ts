@@ -69,6 +69,72 @@ describe("prefix cache", () => {
     });
   }
 
+  it("rows that finish early leave the decode batch: the same tokens and captures as alone, and their KV is still stored", async () => {
+    const model = await open("qwen2");
+    const v = model.config.vocabSize;
+    const d = model.config.dModel;
+    const steer: InterventionInput = {
+      kind: "add",
+      hook: "blocks.0.hook_resid_post",
+      vector: ((r) => Array.from({ length: d }, () => r.normal() * 0.5))(new Rng("steer")),
+      positions: "all",
+    };
+    const all: InterventionInput = {
+      kind: "capture",
+      hook: "blocks.1.hook_resid_mid",
+      reduce: "all",
+    };
+    const ivs = [
+      [],
+      [steer, all],
+      [all],
+      [{ kind: "head_mask", layer: 0, heads: [1] }],
+    ] as InterventionInput[][];
+    const prompts = [0, 1, 2, 3].map((s) => ids(`early/${s}`, 6 + 2 * s, v));
+    const opts = { maxNewTokens: 10, temperature: 0 };
+    // A stop token that ends row 0 after two tokens while the other rows run on.
+    const free = await model.generate(prompts, { ...opts, interventions: ivs, stop: [] });
+    const stop = free[0].tokens[2];
+    const alone = await Promise.all(
+      prompts.map((p, s) =>
+        model.generate([p], { ...opts, interventions: [ivs[s]], stop: [stop] }).then((r) => r[0]),
+      ),
+    );
+    expect(alone[0].tokens).toHaveLength(free[0].tokens.indexOf(stop));
+    const lengths = alone.map((a) => a.tokens.length);
+    expect(Math.max(...lengths)).toBeGreaterThan(Math.min(...lengths) + 2);
+    const cache = new PrefixCache();
+    const batch = await model.generate(prompts, {
+      ...opts,
+      interventions: ivs,
+      stop: [stop],
+      prefixCache: cache,
+    });
+    batch.forEach((b, s) => {
+      expect(b.tokens, `row ${s}`).toEqual(alone[s].tokens);
+      expect(b.finishReason, `row ${s}`).toBe(alone[s].finishReason);
+      b.captures.forEach((c, i) =>
+        expect(maxAbsDiff(c.value, alone[s].captures[i].value)).toBeLessThan(1e-5),
+      );
+    });
+    // Every row's prompt and fed reply was stored, the early ones' included: a next turn
+    // reuses all of it and gives the uncached tokens.
+    const next = prompts.map((p, s) => [...p, ...batch[s].tokens, ...ids(`next/${s}`, 3, v)]);
+    const plain = [0, 3].map((s) => next[s]);
+    const reused = cache.stats.reusedTokens;
+    const warm = await model.generate(plain, {
+      ...opts,
+      interventions: [[], ivs[3]],
+      prefixCache: cache,
+    });
+    const cold = await model.generate(plain, { ...opts, interventions: [[], ivs[3]] });
+    expect(warm.map((w) => w.tokens)).toEqual(cold.map((c) => c.tokens));
+    // What was fed: the prompt and the reply, less a last token sampled at the length limit.
+    const fed = (s: number) =>
+      prompts[s].length + batch[s].tokens.length - (batch[s].finishReason === "length" ? 1 : 0);
+    expect(cache.stats.reusedTokens - reused).toBe(fed(0) + fed(3));
+  });
+
   it("an entry stored under one intervention list never serves another", async () => {
     const model = await open("qwen2");
     const v = model.config.vocabSize;

@@ -219,13 +219,25 @@ export async function generateBatch(
   const texts: (string | null)[] = prompts.map(() => null);
   // Captures read every decode step too, so they need the visitor as much as edits do.
   const hasEdits = plans.some((p) => p.edits || p.list.some((iv) => iv.kind === "capture"));
+  // The buffer's rows, as sequence indices. A decode step's cost grows with rows × columns,
+  // and a finished reply would run on as padding until the longest ends, so finished rows
+  // leave the buffer (after their KV is stored) once they are a quarter of it.
+  let rows = prompts.map((_, s) => s);
+  let rowPlans = plans;
+  let rowMasks = masks;
+  const storeRow = (s: number, row: number) => {
+    const sig = sigs[s];
+    // Every token fed through the model (the last sampled one never was).
+    if (cache && sig !== null)
+      cache.store(engine, res.cache, row, sig, [...prompts[s], ...out[s]].slice(0, fed[s]));
+  };
   for (let n = 0; n < maxNew; n++) {
-    for (let s = 0; s < b; s++) {
-      if (done[s]) continue;
-      const tok = sampleToken(res.logits.subarray(s * v, (s + 1) * v), opts, rngs[s]);
+    rows.forEach((s, i) => {
+      if (done[s]) return;
+      const tok = sampleToken(res.logits.subarray(i * v, (i + 1) * v), opts, rngs[s]);
       if (stopIds.has(tok)) {
         done[s] = "stop";
-        continue;
+        return;
       }
       out[s].push(tok);
       if (stopStrings.length > 0) {
@@ -236,36 +248,47 @@ export async function generateBatch(
           done[s] = "stop";
         }
       }
+    });
+    if (rows.every((s) => done[s]) || n === maxNew - 1) break;
+    const finished = rows.filter((s) => done[s]).length;
+    if (finished > 0 && 4 * finished >= rows.length) {
+      rows.forEach((s, i) => {
+        if (done[s]) storeRow(s, i);
+      });
+      const keep = rows.flatMap((s, i) => (done[s] ? [] : [i]));
+      const next = engine.emptyCache(keep.length, res.cache.capacity);
+      keep.forEach((i, j) => engine.copyRow(res.cache, i, next, j));
+      next.length = res.cache.length;
+      res = { logits: res.logits, cache: next };
+      rows = keep.map((i) => rows[i]);
+      rowPlans = rows.map((s) => plans[s]);
+      rowMasks = headMasks(rowPlans, cfg.nHeads);
     }
-    if (done.every((d) => d) || n === maxNew - 1) break;
     // Decode step: one new column per sequence at its own next position.
-    const stepPos = Int32Array.from(prompts, (p, s) => p.length + out[s].length - 1);
-    const stepIds = out.map((o, s) => (done[s] ? pad : o[o.length - 1]));
-    const stepCaptures: CaptureResult[][] = plans.map(() => []);
+    const stepPos = Int32Array.from(rows, (s) => prompts[s].length + out[s].length - 1);
+    const stepIds = rows.map((s) => (done[s] ? pad : out[s][out[s].length - 1]));
+    const stepCaptures: CaptureResult[][] = rowPlans.map(() => []);
     res = await engine.step({
-      batch: b,
+      batch: rows.length,
       ids: stepIds,
       positions: stepPos,
       cache: res.cache,
-      headMasks: masks,
+      headMasks: rowMasks,
       visit: hasEdits
-        ? makeVisitor({ plans, positions: stepPos, captures: stepCaptures })
+        ? makeVisitor({ plans: rowPlans, positions: stepPos, captures: stepCaptures })
         : undefined,
       logits: "last",
     });
     // A finished sequence's column is padding from here on: its captures stop growing.
-    stepCaptures.forEach((caps, s) => {
+    stepCaptures.forEach((caps, i) => {
+      const s = rows[i];
       if (!done[s]) for (const c of caps) accumulateCapture(captures[s], rowsSeen[s], c);
     });
-    for (let s = 0; s < b; s++) if (!done[s]) fed[s]++;
+    for (const s of rows) if (!done[s]) fed[s]++;
   }
-  if (cache) {
-    // Every token fed through the model (the last sampled one never was).
-    prompts.forEach((p, s) => {
-      const sig = sigs[s];
-      if (sig !== null) cache.store(engine, res.cache, s, sig, [...p, ...out[s]].slice(0, fed[s]));
-    });
-  }
+  rows.forEach((s, i) => {
+    storeRow(s, i);
+  });
   return prompts.map((p, s) => ({
     promptTokens: p,
     tokens: out[s],
