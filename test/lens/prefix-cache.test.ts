@@ -19,8 +19,10 @@ afterAll(async () => {
   for (const m of models) await m.close();
 });
 
-async function open(arch: TinyArch) {
-  const ck = loadCheckpoint(tinyDir(arch, arch === "gemma4" ? { layers: 6 } : {}));
+async function open(arch: TinyArch, layers?: number) {
+  const ck = loadCheckpoint(
+    tinyDir(arch, arch === "gemma4" ? { layers: 6 } : layers ? { layers } : {}),
+  );
   const model = await fromTensors(ck.config, ck.tensors, { threads: 1 });
   models.push(model);
   return model;
@@ -113,9 +115,8 @@ describe("prefix cache", () => {
     batch.forEach((b, s) => {
       expect(b.tokens, `row ${s}`).toEqual(alone[s].tokens);
       expect(b.finishReason, `row ${s}`).toBe(alone[s].finishReason);
-      b.captures.forEach((c, i) =>
-        expect(maxAbsDiff(c.value, alone[s].captures[i].value)).toBeLessThan(1e-5),
-      );
+      for (const [i, c] of b.captures.entries())
+        expect(maxAbsDiff(c.value, alone[s].captures[i].value)).toBeLessThan(1e-5);
     });
     // Every row's prompt and fed reply was stored, the early ones' included: a next turn
     // reuses all of it and gives the uncached tokens.
@@ -134,6 +135,85 @@ describe("prefix cache", () => {
       prompts[s].length + batch[s].tokens.length - (batch[s].finishReason === "length" ? 1 : 0);
     expect(cache.stats.reusedTokens - reused).toBe(fed(0) + fed(3));
   });
+
+  // The steered Red's case: its session's history comes back each tick under another
+  // steer. Below both steers' first edited block the previous tick's entry is reused,
+  // the blocks above are run again from the stream it kept.
+  const changes = [
+    {
+      arch: "qwen2",
+      ticks: ["blocks.1.hook_resid_post", "blocks.0.hook_resid_post"],
+      rebuilt: true,
+    },
+    {
+      arch: "qwen2",
+      ticks: ["blocks.0.hook_resid_post", "blocks.1.hook_resid_pre"],
+      rebuilt: true,
+    },
+    { arch: "qwen2", ticks: ["head_mask", "last.hook_resid_post"], rebuilt: true },
+    { arch: "qwen2", ticks: ["last.hook_resid_post", "last.hook_resid_post/2"], rebuilt: true },
+    { arch: "qwen2", ticks: ["hook_embed", "blocks.0.hook_resid_post"], rebuilt: false },
+    {
+      arch: "qwen2",
+      layers: 4,
+      ticks: ["blocks.2.hook_resid_post", "blocks.1.hook_resid_post"],
+      rebuilt: true,
+    },
+    {
+      arch: "qwen2",
+      layers: 4,
+      ticks: ["blocks.1.hook_resid_post", "blocks.3.hook_resid_pre"],
+      rebuilt: true,
+    },
+    { arch: "gpt2", ticks: ["blocks.0.hook_resid_post", "blocks.1.hook_resid_mid"], rebuilt: true },
+    {
+      arch: "gemma4",
+      ticks: ["blocks.1.hook_resid_post", "blocks.0.hook_resid_post"],
+      rebuilt: false,
+    },
+  ] as const;
+  for (const change of changes) {
+    const { arch, ticks, rebuilt } = change;
+    const layers = "layers" in change ? change.layers : undefined;
+    it(`${arch}${layers ? ` (${layers} blocks)` : ""}: a steer that moves from ${ticks[0]} to ${ticks[1]} gives the uncached tokens and captures`, async () => {
+      const model = await open(arch, layers);
+      const { vocabSize: v, dModel: d, nLayers } = model.config;
+      const edit = (at: string, tick: number): InterventionInput => {
+        if (at === "head_mask") return { kind: "head_mask", layer: 1, heads: [0, 2] };
+        const [hook, scale] = at.replace("last.", `blocks.${nLayers - 1}.`).split("/");
+        const rng = new Rng(`steer/${tick}`);
+        return {
+          kind: "add",
+          hook,
+          vector: Array.from({ length: d }, () => rng.normal() * 0.5),
+          scale: Number(scale ?? 1),
+          positions: "all",
+        };
+      };
+      const capture: InterventionInput = {
+        kind: "capture",
+        hook: "blocks.1.hook_resid_post",
+        reduce: "last",
+      };
+      const system = ids("system", 40, v);
+      let prompts = [0, 1].map((s) => [...system, ...ids(`turn0/${s}`, 30 + 4 * s, v)]);
+      const cache = new PrefixCache();
+      for (let tick = 0; tick < 2; tick++) {
+        const ivs = [[capture], [edit(ticks[tick], tick), capture]];
+        const opts = { interventions: ivs, maxNewTokens: 6, temperature: 0 };
+        const cold = await model.generate(prompts, opts);
+        const warm = await model.generate(prompts, { ...opts, prefixCache: cache });
+        warm.forEach((w, s) => {
+          expect(w.tokens, `tick ${tick} row ${s}`).toEqual(cold[s].tokens);
+          expect(maxAbsDiff(w.captures[0].value, cold[s].captures[0].value)).toBeLessThan(1e-5);
+        });
+        prompts = prompts.map((p, s) => [...p, ...warm[s].tokens, ...ids(`turn1/${s}`, 4, v)]);
+      }
+      // Tick 1's steered row: its tick-0 history (at least the 70 prompt tokens) was rebuilt.
+      if (rebuilt) expect(cache.stats.rebuiltTokens).toBeGreaterThanOrEqual(70);
+      else expect(cache.stats.rebuiltTokens).toBe(0);
+    });
+  }
 
   it("an entry stored under one intervention list never serves another", async () => {
     const model = await open("qwen2");

@@ -105,8 +105,15 @@ export interface StepInput {
   visit?: HookVisitor;
   /** layers whose `attn.hook_z` is fetched and shown to `visit` (read-only) */
   zLayers?: ReadonlySet<number>;
-  /** logits for every position, or only the last column (generation) */
-  logits: "all" | "last";
+  /** logits for every position, only the last column (generation), or none (KV only) */
+  logits: "all" | "last" | "none";
+  /**
+   * Start at block `layer` (≥ 1) from a given residual stream instead of the embedding:
+   * `x` is `[B, T, D]`, block `layer − 1`'s output before its resid_post hook, which the
+   * step then visits before running blocks `layer` and up. Only the blocks run write KV
+   * columns. Not for models with per-layer embeddings or KV-shared layers (`startsMidway`).
+   */
+  from?: { layer: number; x: Float32Array };
 }
 
 export interface StepOutput {
@@ -262,9 +269,19 @@ export class Engine {
     );
   }
 
+  /** Whether `step` can start at a middle block (`StepInput.from`). */
+  get startsMidway(): boolean {
+    return this.ple === null && this.layers.every((l, i) => l.kvSource === i);
+  }
+
   async step(input: StepInput): Promise<StepOutput> {
     const cfg = this.config;
     const { batch: b, cache } = input;
+    const from = input.from;
+    if (from && (!this.startsMidway || from.layer < 1 || from.layer >= cfg.nLayers))
+      throw new RangeError(
+        `engine.step: cannot start at block ${from.layer} of this ${cfg.nLayers}-block model`,
+      );
     const t = input.positions.length / b;
     if (cache.batch !== b || !Number.isInteger(t) || input.ids.length !== b * t) {
       throw new RangeError(
@@ -321,14 +338,21 @@ export class Engine {
         ? ropeTables(this.invFreqLocal, input.positions)
         : rope;
 
-    const e = await this.embed.run(input.ids, input.positions, b, t);
-    let x = visit(hookEmbed(), e.embed); // [B,T,D]
-    // Gemma 4: every layer's PLE input, from the hooked embedding (as HF reads inputs_embeds).
-    const ple = this.ple ? await this.ple.inputs(input.ids, x, b, t) : null;
-    if (e.pos) x = add(x, e.pos); // GPT-2: resid_pre(0) = hook_embed + pos_embed
+    let x: Float32Array;
+    let ple: Awaited<ReturnType<PleRuntime["inputs"]>> | null = null;
+    if (from) {
+      // A copy: hooks may edit the stream in place, and the caller's is a cache's.
+      x = visit(residPost(from.layer - 1), from.x.slice());
+    } else {
+      const e = await this.embed.run(input.ids, input.positions, b, t);
+      x = visit(hookEmbed(), e.embed); // [B,T,D]
+      // Gemma 4: every layer's PLE input, from the hooked embedding (as HF reads inputs_embeds).
+      ple = this.ple ? await this.ple.inputs(input.ids, x, b, t) : null;
+      if (e.pos) x = add(x, e.pos); // GPT-2: resid_pre(0) = hook_embed + pos_embed
+    }
 
     const ones = new Float32Array(b * cfg.nHeads).fill(1);
-    for (let l = 0; l < cfg.nLayers; l++) {
+    for (let l = from?.layer ?? 0; l < cfg.nLayers; l++) {
       const layer = this.layers[l];
       x = visit(residPre(l), x);
       const hd = layer.headDim;
@@ -397,6 +421,10 @@ export class Engine {
       x = visit(residPost(l), h);
     }
 
+    if (input.logits === "none") {
+      cache.length = past + t;
+      return { logits: new Float32Array(0), cache };
+    }
     let rows = x;
     let rowsT = t;
     if (input.logits === "last" && t > 1) {

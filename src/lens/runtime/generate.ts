@@ -23,8 +23,15 @@ import type { InterventionInput } from "../interventions.js";
 import { accumulateCapture } from "./captures.js";
 import type { Engine, KvCache, StepOutput } from "./engine.js";
 import { compilePlan } from "./plan.js";
-import { type PrefixCache, prefixSignature } from "./prefix-cache.js";
+import { PLAIN_SIGNATURE, type PrefixCache, prefixSignature } from "./prefix-cache.js";
 import { type SamplingOptions, sampleToken } from "./sample.js";
+import {
+  newStream,
+  rebuildFromSource,
+  recordStreams,
+  type Stream,
+  streamFromEntry,
+} from "./streams.js";
 import { headMasks, makeVisitor } from "./visitor.js";
 
 export interface GenerateOptions extends SamplingOptions {
@@ -104,7 +111,14 @@ export async function generateBatch(
 
   const cache = opts.prefixCache;
   const sigs = plans.map((p) => (cache ? prefixSignature(p) : null));
-  if (cache) await runSharedPrefixes(engine, prompts, ivs, sigs, cache, decode);
+  if (cache) {
+    await runSharedPrefixes(engine, prompts, ivs, sigs, cache, decode);
+    for (let s = 0; s < b; s++) {
+      const sig = sigs[s];
+      if (sig !== null)
+        await rebuildFromSource(engine, prompts[s], plans[s], sig, cache, MIN_SHARED_PREFIX);
+    }
+  }
   // Each prompt's longest cached prefix (never the whole prompt: its last position's
   // logits and captures come from this run).
   const reuse = prompts.map((p, s) => {
@@ -112,6 +126,15 @@ export async function generateBatch(
     return cache && sig !== null ? cache.match(sig, p, p.length - 1) : null;
   });
   const pre = reuse.map((m) => m?.length ?? 0);
+  // Edited sequences keep their residual stream with their KV (streams.ts), from the
+  // cached prefix's (when it kept one) and every token run here.
+  const streams: (Stream | null)[] = prompts.map((p, s) => {
+    const sig = sigs[s];
+    if (!cache || !engine.startsMidway || sig === null || sig === PLAIN_SIGNATURE) return null;
+    const stream = newStream(cfg.nLayers, cfg.dModel, p.length + maxNew);
+    const m = reuse[s];
+    return m === null || streamFromEntry(stream, m, cfg.dModel) ? stream : null;
+  });
   if (cache) {
     for (let s = 0; s < b; s++) {
       cache.stats.reusedTokens += pre[s];
@@ -185,11 +208,15 @@ export async function generateBatch(
         positions: chunkPos,
         cache: kv,
         headMasks: gMasks,
-        visit: makeVisitor({
-          plans: gPlans,
-          positions: chunkPos,
-          captures: c1 === rest ? gCaptures : undefined,
-        }),
+        visit: recordStreams(
+          makeVisitor({
+            plans: gPlans,
+            positions: chunkPos,
+            captures: c1 === rest ? gCaptures : undefined,
+          }),
+          rows.map((s) => streams[s]),
+          chunkPos,
+        ),
         zLayers,
         logits: "last",
       });
@@ -227,9 +254,17 @@ export async function generateBatch(
   let rowMasks = masks;
   const storeRow = (s: number, row: number) => {
     const sig = sigs[s];
+    const stream = streams[s];
     // Every token fed through the model (the last sampled one never was).
     if (cache && sig !== null)
-      cache.store(engine, res.cache, row, sig, [...prompts[s], ...out[s]].slice(0, fed[s]));
+      cache.store(
+        engine,
+        res.cache,
+        row,
+        sig,
+        [...prompts[s], ...out[s]].slice(0, fed[s]),
+        stream ? { firstEdited: plans[s].firstEditedBlock, resid: stream } : undefined,
+      );
   };
   for (let n = 0; n < maxNew; n++) {
     rows.forEach((s, i) => {
@@ -257,7 +292,9 @@ export async function generateBatch(
       });
       const keep = rows.flatMap((s, i) => (done[s] ? [] : [i]));
       const next = engine.emptyCache(keep.length, res.cache.capacity);
-      keep.forEach((i, j) => engine.copyRow(res.cache, i, next, j));
+      keep.forEach((i, j) => {
+        engine.copyRow(res.cache, i, next, j);
+      });
       next.length = res.cache.length;
       res = { logits: res.logits, cache: next };
       rows = keep.map((i) => rows[i]);
@@ -274,9 +311,13 @@ export async function generateBatch(
       positions: stepPos,
       cache: res.cache,
       headMasks: rowMasks,
-      visit: hasEdits
-        ? makeVisitor({ plans: rowPlans, positions: stepPos, captures: stepCaptures })
-        : undefined,
+      visit: recordStreams(
+        hasEdits
+          ? makeVisitor({ plans: rowPlans, positions: stepPos, captures: stepCaptures })
+          : undefined,
+        rows.map((s) => (done[s] ? null : streams[s])),
+        stepPos,
+      ),
       logits: "last",
     });
     // A finished sequence's column is padding from here on: its captures stop growing.

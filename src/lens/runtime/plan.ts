@@ -32,6 +32,13 @@ export interface SequencePlan {
   headMask: Map<number, Float32Array>;
   /** layers whose attn.hook_z is captured */
   zLayers: Set<number>;
+  /**
+   * The first block whose keys and values the edits can change (nLayers when none
+   * do): an edit at resid_post of block l first reaches block l + 1's; one anywhere
+   * inside block l (resid_pre, z, a head mask, attn_out, resid_mid, mlp_out, ple_out)
+   * changes block l's output, so block l is run again; one at the embedding, block 0.
+   */
+  firstEditedBlock: number;
 }
 
 export function compilePlan(
@@ -49,13 +56,24 @@ export function compilePlan(
     edits: false,
     headMask: new Map(),
     zLayers: new Set(),
+    firstEditedBlock: cfg.nLayers,
+  };
+  const edited = (block: number) => {
+    plan.firstEditedBlock = Math.min(plan.firstEditedBlock, block);
   };
   for (const iv of list) {
-    if (iv.kind === "head_mask") continue;
+    if (iv.kind === "head_mask") {
+      edited(iv.layer);
+      continue;
+    }
     plan.hooks.add(iv.hook);
-    if (iv.kind !== "capture") plan.edits = true;
     const site = parseHookName(iv.hook as HookName, hookShape(cfg));
     if (site?.kind === "attn_z") plan.zLayers.add(site.layer);
+    if (iv.kind === "capture") continue;
+    plan.edits = true;
+    if (site === null || site.kind === "embed") edited(0);
+    else if (site.kind === "block" && site.hook === "hook_resid_post") edited(site.layer + 1);
+    else edited(site.layer);
   }
   for (let l = 0; l < cfg.nLayers; l++) {
     const m = headMaskFor(l, cfg.nHeads, list);

@@ -18,12 +18,24 @@
  * Bounded by bytes, least recently used first out. An entry whose tokens are a
  * prefix of a newer entry's (same signature) is dropped when the newer one is
  * stored: the newer one answers every lookup it answered.
+ *
+ * An edited sequence's entry also keeps its residual stream (each block's output
+ * before its resid_post hook, per token). Edits change no block below the first one
+ * they touch (`SequencePlan.firstEditedBlock`), so the entry can seed a prompt under
+ * *another* list: the blocks below both lists' first edited block are copied, the
+ * blocks above are run again from the kept stream (generate.ts, `rebuildFromSource`).
+ * That is the steered Red's case: its session's history, run again each tick under a
+ * new steer.
  */
 import type { Engine, KvCache } from "./engine.js";
 import type { SequencePlan } from "./plan.js";
 
 interface Entry {
   signature: string;
+  /** the first block the entry's edits change (nLayers when none) */
+  firstEdited: number;
+  /** per block l ≥ 1: block l − 1's output before its resid_post hook, `[n, D]`; or null */
+  resid: Float32Array[] | null;
   tokens: readonly number[];
   /** per layer: keys `[Hkv, hd, n]`, values `[Hkv, n, hd]` (as the engine's buffers; empty for KV-shared layers) */
   keys: Float32Array[];
@@ -37,8 +49,23 @@ export interface PrefixMatch {
   length: number;
 }
 
+/** An entry that can seed another intervention list's KV from block `from` up. */
+export interface SourceMatch extends PrefixMatch {
+  from: number;
+}
+
+/** What an edited sequence's entry keeps besides its KV. */
+export interface StreamInfo {
+  firstEdited: number;
+  /** per block l ≥ 1, at least `[n, D]` (rows past n are not kept) */
+  resid: Float32Array[];
+}
+
 /** Default byte budget of a `PrefixCache`. */
 export const PREFIX_CACHE_BYTES = 128 * 2 ** 20;
+
+/** The signature of a sequence run with no edits (captures of the last token aside). */
+export const PLAIN_SIGNATURE = "[]";
 
 /**
  * The key under which a sequence's KV may be shared: its intervention list without
@@ -51,7 +78,7 @@ export function prefixSignature(plan: SequencePlan): string | null {
     if (iv.kind !== "capture") kept.push(iv);
     else if (iv.reduce !== "last") return null;
   }
-  return JSON.stringify(kept);
+  return kept.length === 0 ? PLAIN_SIGNATURE : JSON.stringify(kept);
 }
 
 export class PrefixCache {
@@ -59,7 +86,7 @@ export class PrefixCache {
   private entries: Entry[] = [];
   private used = 0;
   /** prompt tokens served from the cache and prompt tokens run, since creation */
-  readonly stats = { reusedTokens: 0, prefilledTokens: 0 };
+  readonly stats = { reusedTokens: 0, prefilledTokens: 0, rebuiltTokens: 0 };
 
   constructor(readonly maxBytes: number = PREFIX_CACHE_BYTES) {}
 
@@ -76,8 +103,16 @@ export class PrefixCache {
     this.used = 0;
   }
 
-  /** The entry sharing the longest prefix with `tokens` (at most `limit` of them), or null. */
-  match(signature: string, tokens: readonly number[], limit: number): PrefixMatch | null {
+  /**
+   * The entry sharing the longest prefix with `tokens` (at most `limit` of them), or null.
+   * A match counts as a use (least recently used entries go first) unless `touch` is false.
+   */
+  match(
+    signature: string,
+    tokens: readonly number[],
+    limit: number,
+    touch = true,
+  ): PrefixMatch | null {
     let best: PrefixMatch | null = null;
     for (const e of this.entries) {
       if (e.signature !== signature) continue;
@@ -86,7 +121,7 @@ export class PrefixCache {
       while (k < n && e.tokens[k] === tokens[k]) k++;
       if (k > 0 && (best === null || k > best.length)) best = { entry: e, length: k };
     }
-    if (best) {
+    if (best && touch) {
       // Most recently used last.
       this.entries.splice(this.entries.indexOf(best.entry), 1);
       this.entries.push(best.entry);
@@ -95,8 +130,32 @@ export class PrefixCache {
   }
 
   /**
+   * The entry with a residual stream sharing the longest prefix with `tokens` (at most
+   * `limit`) whose KV is the right one below some block ≥ 1 for a list that first edits
+   * block `firstEdited`; ties go to the higher block. Null when none.
+   */
+  source(tokens: readonly number[], limit: number, firstEdited: number): SourceMatch | null {
+    let best: SourceMatch | null = null;
+    for (const e of this.entries) {
+      const from = Math.min(e.firstEdited, firstEdited);
+      if (e.resid === null || from < 1) continue;
+      const n = Math.min(limit, e.tokens.length, tokens.length);
+      let k = 0;
+      while (k < n && e.tokens[k] === tokens[k]) k++;
+      if (k > 0 && (best === null || k > best.length || (k === best.length && from > best.from)))
+        best = { entry: e, length: k, from };
+    }
+    if (best) {
+      this.entries.splice(this.entries.indexOf(best.entry), 1);
+      this.entries.push(best.entry);
+    }
+    return best;
+  }
+
+  /**
    * Stores row `row` of `cache` as the KV of `tokens` (the row's columns with positions
-   * 0 … tokens.length − 1, wherever they sit in the buffer).
+   * 0 … tokens.length − 1, wherever they sit in the buffer), and an edited sequence's
+   * residual stream when given.
    */
   store(
     engine: Engine,
@@ -104,6 +163,7 @@ export class PrefixCache {
     row: number,
     signature: string,
     tokens: readonly number[],
+    stream?: StreamInfo,
   ): void {
     const n = tokens.length;
     if (n === 0) return;
@@ -142,6 +202,9 @@ export class PrefixCache {
       values.push(v);
       bytes += 8 * n * width;
     }
+    const d = cfg.dModel;
+    const resid = stream ? stream.resid.map((x, l) => x.slice(0, l === 0 ? 0 : n * d)) : null;
+    for (const x of resid ?? []) bytes += x.byteLength;
     if (bytes > this.maxBytes) return;
     this.entries = this.entries.filter((e) => {
       const dominated =
@@ -151,7 +214,15 @@ export class PrefixCache {
       if (dominated) this.used -= e.bytes;
       return !dominated;
     });
-    this.entries.push({ signature, tokens: tokens.slice(), keys, values, bytes });
+    this.entries.push({
+      signature,
+      firstEdited: stream?.firstEdited ?? cfg.nLayers,
+      resid,
+      tokens: tokens.slice(),
+      keys,
+      values,
+      bytes,
+    });
     this.used += bytes;
     while (this.used > this.maxBytes) {
       const old = this.entries.shift();
