@@ -5,10 +5,15 @@ import { describe, expect, it } from "vitest";
 import { formatDuration, Progress } from "../../src/commands/progress.js";
 import { captureMain } from "../helpers/cli-process.js";
 
-function fake(mode: "auto" | "quiet" | "json", tty = false) {
+function fake(
+  mode: "auto" | "quiet" | "json",
+  tty = false,
+  label = "work",
+  total: number | null = 10,
+) {
   let t = 0;
   const lines: string[] = [];
-  const p = new Progress("work", 10, {
+  const p = new Progress(label, total, {
     mode,
     tty,
     now: () => t,
@@ -103,18 +108,7 @@ describe("seige play progress", () => {
 });
 
 describe("Progress of work of unknown size", () => {
-  function open(mode: "auto" | "json", tty: boolean) {
-    let t = 0;
-    const lines: string[] = [];
-    const p = new Progress("audit episodes", null, {
-      mode,
-      tty,
-      now: () => t,
-      write: (s) => lines.push(s),
-      everyMs: 5000,
-    });
-    return { p, lines, advance: (ms: number) => (t += ms) };
-  }
+  const open = (mode: "auto" | "json", tty: boolean) => fake(mode, tty, "audit episodes", null);
 
   it("off a terminal: the count and the time per unit, no ETA; the final line has the count", () => {
     const { p, lines, advance } = open("auto", false);
