@@ -215,6 +215,15 @@ describe("prefix cache", () => {
     });
   }
 
+  it("keeps an edited entry's stream only while it is at most an eighth of the budget", () => {
+    // 4 bytes × tokens × width × (blocks − 1): the organism's 1,600 tokens fit the default
+    // 128 MiB; a 0.5B model's 1,000 tokens × 896 × 23 blocks do not, and run as before.
+    expect(new PrefixCache().keepsStream(1600, 128, 4)).toBe(true);
+    expect(new PrefixCache().keepsStream(1000, 896, 24)).toBe(false);
+    expect(new PrefixCache(8 * 4 * 100 * 64).keepsStream(100, 64, 2)).toBe(true);
+    expect(new PrefixCache(8 * 4 * 100 * 64).keepsStream(101, 64, 2)).toBe(false);
+  });
+
   it("an entry stored under one intervention list never serves another", async () => {
     const model = await open("qwen2");
     const v = model.config.vocabSize;

@@ -131,6 +131,7 @@ export async function generateBatch(
   const streams: (Stream | null)[] = prompts.map((p, s) => {
     const sig = sigs[s];
     if (!cache || !engine.startsMidway || sig === null || sig === PLAIN_SIGNATURE) return null;
+    if (!cache.keepsStream(p.length + maxNew, cfg.dModel, cfg.nLayers)) return null;
     const stream = newStream(cfg.nLayers, cfg.dModel, p.length + maxNew);
     const m = reuse[s];
     return m === null || streamFromEntry(stream, m, cfg.dModel) ? stream : null;

@@ -130,6 +130,15 @@ export class PrefixCache {
   }
 
   /**
+   * Whether an entry of `n` tokens keeps its residual stream: at most an eighth of the
+   * budget (on a wide, deep model the stream outweighs the KV, and one entry would push
+   * the others out; there every block is run again, as without it).
+   */
+  keepsStream(n: number, dModel: number, nLayers: number): boolean {
+    return 4 * n * dModel * (nLayers - 1) <= this.maxBytes / 8;
+  }
+
+  /**
    * The entry with a residual stream sharing the longest prefix with `tokens` (at most
    * `limit`) whose KV is the right one below some block ≥ 1 for a list that first edits
    * block `firstEdited`; ties go to the higher block. Null when none.
@@ -203,7 +212,10 @@ export class PrefixCache {
       bytes += 8 * n * width;
     }
     const d = cfg.dModel;
-    const resid = stream ? stream.resid.map((x, l) => x.slice(0, l === 0 ? 0 : n * d)) : null;
+    const resid =
+      stream && this.keepsStream(n, d, cfg.nLayers)
+        ? stream.resid.map((x, l) => x.slice(0, l === 0 ? 0 : n * d))
+        : null;
     for (const x of resid ?? []) bytes += x.byteLength;
     if (bytes > this.maxBytes) return;
     this.entries = this.entries.filter((e) => {
