@@ -33,14 +33,17 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
   }
   // The nucleus: ids by probability (ties by id), the smallest prefix with mass ≥ topP,
   // then a draw walking that prefix. Sums and the walk depend only on the values in that
-  // order, so they run on the sorted values (a native typed-array sort, no comparator);
-  // only the drawn position is mapped back to its id, the k-th smallest id among equal
-  // values. The same draws as sorting the ids themselves.
-  const sorted = Float64Array.from(probs).sort().reverse();
-  const n = sorted.length;
+  // order, so they run on the values taken largest first from a heap (the nucleus is
+  // usually a few dozen of the vocabulary); only the drawn position is mapped back to its
+  // id, the k-th smallest id among equal values. The same draws as sorting the ids.
+  if (!Number.isFinite(total)) return argmax(row);
+  const heap = new MaxHeap(probs);
+  const n = probs.length;
+  const sorted: number[] = [];
   let mass = 0;
   let kept = 0;
   while (kept < n) {
+    sorted.push(heap.pop());
     mass += sorted[kept++] / total;
     if (mass >= topP) break;
   }
@@ -65,4 +68,39 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
     skip--;
   }
   return argmax(row);
+}
+
+/** The values of an array, largest first, from a binary heap over a copy. */
+class MaxHeap {
+  private readonly a: Float64Array;
+  private size: number;
+
+  constructor(values: Float64Array) {
+    this.a = Float64Array.from(values);
+    this.size = values.length;
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  pop(): number {
+    const a = this.a;
+    const top = a[0];
+    a[0] = a[--this.size];
+    this.down(0);
+    return top;
+  }
+
+  private down(i: number): void {
+    const a = this.a;
+    const n = this.size;
+    const v = a[i];
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && a[c + 1] > a[c]) c++;
+      if (a[c] <= v) break;
+      a[i] = a[c];
+      i = c;
+    }
+    a[i] = v;
+  }
 }
