@@ -274,6 +274,34 @@ export class Engine {
     return this.ple === null && this.layers.every((l, i) => l.kvSource === i);
   }
 
+  /**
+   * Keeps only rows `rows` (ascending) of `cache`, in place: they move to the front of
+   * its buffers, which become views of their first rows. Nothing is allocated, and the
+   * memory of the dropped rows stays with the buffer until the cache is dropped.
+   */
+  keepRows(cache: KvCache, rows: readonly number[]): void {
+    const cap = cache.capacity;
+    const kv = this.config.nKvHeads;
+    const move = (a: Float32Array, size: number): Float32Array => {
+      rows.forEach((from, to) => {
+        if (from !== to) a.copyWithin(to * size, from * size, (from + 1) * size);
+      });
+      return a.subarray(0, rows.length * size);
+    };
+    for (let l = 0; l < this.config.nLayers; l++) {
+      if (this.layers[l].kvSource !== l) continue;
+      const size = kv * this.layers[l].headDim * cap;
+      cache.keys[l] = move(cache.keys[l], size);
+      cache.values[l] = move(cache.values[l], size);
+    }
+    const pos = cache.positions;
+    rows.forEach((from, to) => {
+      if (from !== to) pos.copyWithin(to * cap, from * cap, (from + 1) * cap);
+    });
+    cache.positions = pos.subarray(0, rows.length * cap);
+    cache.batch = rows.length;
+  }
+
   async step(input: StepInput): Promise<StepOutput> {
     const cfg = this.config;
     const { batch: b, cache } = input;

@@ -249,7 +249,8 @@ export async function generateBatch(
   const hasEdits = plans.some((p) => p.edits || p.list.some((iv) => iv.kind === "capture"));
   // The buffer's rows, as sequence indices. A decode step's cost grows with rows × columns,
   // and a finished reply would run on as padding until the longest ends, so finished rows
-  // leave the buffer (after their KV is stored) once they are a quarter of it.
+  // leave the buffer (after their KV is stored) once they are a quarter of it; the rows
+  // kept move up within it.
   let rows = prompts.map((_, s) => s);
   let rowPlans = plans;
   let rowMasks = masks;
@@ -292,12 +293,7 @@ export async function generateBatch(
         if (done[s]) storeRow(s, i);
       });
       const keep = rows.flatMap((s, i) => (done[s] ? [] : [i]));
-      const next = engine.emptyCache(keep.length, res.cache.capacity);
-      keep.forEach((i, j) => {
-        engine.copyRow(res.cache, i, next, j);
-      });
-      next.length = res.cache.length;
-      res = { logits: res.logits, cache: next };
+      engine.keepRows(res.cache, keep);
       rows = keep.map((i) => rows[i]);
       rowPlans = rows.map((s) => plans[s]);
       rowMasks = headMasks(rowPlans, cfg.nHeads);
