@@ -231,11 +231,22 @@ export class Arena {
     );
     if (!checked.ok) return checked.error;
     const plan = checked.value;
+    // A payload the model's context cannot hold beside the system prompt is refused here,
+    // not when the tick runs (older turns are dropped to fit; the new one cannot be).
+    const fits = (text: string) =>
+      this.target.checkPrompt?.([
+        { role: "system", content: s.systemPrompt },
+        { role: "user", content: text },
+      ]) ?? null;
+    const tooLong = fits(a.payload);
+    if (tooLong) return tooLong;
     // The suffix search may throw (a backend failure): do it before any state changes.
     const text =
       a.strategy === "soft_prompt_gcg"
         ? `${a.payload} ${await this.gcgSuffix(a, plan)}`
         : a.payload;
+    const withSuffix = text === a.payload ? null : fits(text);
+    if (withSuffix) return withSuffix;
     applyRedAction(this.state_(), a, plan, text, this.target.info.nLayers);
     return null;
   }

@@ -85,5 +85,12 @@ export interface TargetSystem {
   adversarialSuffix(request: TargetRequest, options: SuffixSearchOptions): Promise<string>;
   /** Approximate token count of a text, for budgets. */
   countTokens(text: string): number;
+  /**
+   * Whether a request whose messages are these (a system prompt and a new turn) fits the
+   * model's context with room for a reply: null when it does, else what to do. Older turns
+   * are dropped to fit, but the system prompt and the new turn cannot be; a target with no
+   * context limit leaves this out.
+   */
+  checkPrompt?(messages: ChatMessage[]): string | null;
   close?(): Promise<void>;
 }

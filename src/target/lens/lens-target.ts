@@ -35,6 +35,7 @@ import type { LensTokenizer } from "../../lens/tokenizer.js";
 import { SeigeError } from "../../util/errors.js";
 import type { ProbeSummary } from "../../vocab.js";
 import type {
+  ChatMessage,
   SuffixSearchOptions,
   TargetInfo,
   TargetOutput,
@@ -43,7 +44,7 @@ import type {
 } from "../types.js";
 import { gcgSuffix } from "./gcg-suffix.js";
 import { resolveInterventions } from "./interventions.js";
-import { requestTokens } from "./prompt.js";
+import { chatTokens, requestTokens } from "./prompt.js";
 import { searchSuffix, suffixVocabulary } from "./suffix.js";
 
 export interface LensTargetOptions {
@@ -134,6 +135,15 @@ export class LensTarget implements TargetSystem {
 
   private promptTokens(request: TargetRequest, newTokens: number): number[] {
     return requestTokens(this.tok, request.messages, this.model.config.maxPositions - newTokens);
+  }
+
+  checkPrompt(messages: ChatMessage[]): string | null {
+    const room = this.model.config.maxPositions - this.maxNewTokens;
+    const n = chatTokens(this.tok, messages).length;
+    if (n <= room) return null;
+    const turn = messages.at(-1)?.content ?? "";
+    // The new turn's own count, not the system prompt's: that one is hidden.
+    return `the new turn takes ${this.tok.encode(turn, { addSpecialTokens: false }).length} tokens of this model's tokenizer, and with the system prompt it exceeds the ${room} tokens its context leaves for a prompt; shorten the payload`;
   }
 
   private newTokensOf(r: TargetRequest): number {
