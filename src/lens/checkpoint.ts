@@ -217,6 +217,10 @@ export function loadCheckpoint(dir: string, opts: LoadCheckpointOptions = {}): C
       return t;
     },
     rows(name, rows) {
+      // A table already decoded (tied embeddings, read whole for the unembedding) is
+      // gathered in memory; others row by row from disk, never held whole.
+      const hit = decoded.get(name);
+      if (hit) return rowsOf(hit, name, rows);
       const raw = byCanonical.get(name);
       if (raw === undefined) fail(`${dir}: no tensor "${name}"`);
       return weights.readRows(raw, rows);
@@ -227,8 +231,11 @@ export function loadCheckpoint(dir: string, opts: LoadCheckpointOptions = {}): C
 
 /** Rows `rows` of tensor `name` ([rows.length, width]): by offset where the store can, else sliced from the whole tensor. */
 export function gatherRows(t: TensorStore, name: string, rows: readonly number[]): Float32Array {
-  if (t.rows) return t.rows(name, rows);
-  const x = t.get(name);
+  return t.rows ? t.rows(name, rows) : rowsOf(t.get(name), name, rows);
+}
+
+/** Rows of an in-memory tensor along its first axis. */
+function rowsOf(x: Tensor, name: string, rows: readonly number[]): Float32Array {
   const width = x.data.length / x.shape[0];
   const out = new Float32Array(rows.length * width);
   rows.forEach((r, i) => {

@@ -25,7 +25,7 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
   const topP = opts.topP ?? 1;
   let max = Number.NEGATIVE_INFINITY;
   for (const v of row) if (v > max) max = v;
-  const probs = new Float64Array(row.length);
+  const [probs, heapSpace] = scratch(row.length);
   let total = 0;
   for (let i = 0; i < row.length; i++) {
     probs[i] = Math.exp((row[i] - max) / temperature);
@@ -37,7 +37,7 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
   // usually a few dozen of the vocabulary); only the drawn position is mapped back to its
   // id, the k-th smallest id among equal values. The same draws as sorting the ids.
   if (!Number.isFinite(total)) return argmax(row);
-  const heap = new MaxHeap(probs);
+  const heap = new MaxHeap(probs, heapSpace);
   const n = probs.length;
   const sorted: number[] = [];
   let mass = 0;
@@ -70,13 +70,25 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
   return argmax(row);
 }
 
-/** The values of an array, largest first, from a binary heap over a copy. */
+/**
+ * Two arrays of at least `n` doubles, reused from call to call: a decode step samples
+ * every row of the batch, and fresh vocabulary-sized arrays each time were garbage.
+ * sampleToken is synchronous, so no two calls share them at once.
+ */
+let space = [new Float64Array(0), new Float64Array(0)];
+function scratch(n: number): [Float64Array, Float64Array] {
+  if (space[0].length < n) space = [new Float64Array(n), new Float64Array(n)];
+  return [space[0].subarray(0, n), space[1].subarray(0, n)];
+}
+
+/** The values of an array, largest first, from a binary heap over a copy in `space`. */
 class MaxHeap {
   private readonly a: Float64Array;
   private size: number;
 
-  constructor(values: Float64Array) {
-    this.a = Float64Array.from(values);
+  constructor(values: Float64Array, space: Float64Array) {
+    this.a = space;
+    this.a.set(values);
     this.size = values.length;
     for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
   }
