@@ -244,34 +244,31 @@ export class Engine {
     cache.capacity = cap;
   }
 
-  /** Copies row `fromRow` of `from` (its `length` columns) into row `toRow` of `to`, same columns. */
-  copyRow(from: KvCache, fromRow: number, to: KvCache, toRow: number): void {
-    const n = from.length;
-    if (n > to.capacity)
-      throw new RangeError(`copyRow: ${n} columns into a capacity of ${to.capacity}`);
-    const kv = this.config.nKvHeads;
-    for (let l = 0; l < this.config.nLayers; l++) {
-      if (this.layers[l].kvSource !== l) continue;
-      const hd = this.layers[l].headDim;
-      for (let h = 0; h < kv; h++) {
-        const src = (fromRow * kv + h) * from.capacity * hd;
-        const dst = (toRow * kv + h) * to.capacity * hd;
-        to.values[l].set(from.values[l].subarray(src, src + n * hd), dst);
-        for (let e = 0; e < hd; e++) {
-          const k = src + e * from.capacity;
-          to.keys[l].set(from.keys[l].subarray(k, k + n), dst + e * to.capacity);
-        }
-      }
-    }
-    to.positions.set(
-      from.positions.subarray(fromRow * from.capacity, fromRow * from.capacity + n),
-      toRow * to.capacity,
-    );
-  }
-
   /** Whether `step` can start at a middle block (`StepInput.from`). */
   get startsMidway(): boolean {
     return this.ple === null && this.layers.every((l, i) => l.kvSource === i);
+  }
+
+  /**
+   * Rows `first … first + count − 1` of `cache` as a cache of their own: views of its
+   * buffers (same capacity), so what a step writes there is written in `cache`. Its
+   * length starts at 0; the capacity cannot grow.
+   */
+  rowsOf(cache: KvCache, first: number, count: number): KvCache {
+    const cap = cache.capacity;
+    const kv = this.config.nKvHeads;
+    const view = (a: Float32Array, l: number) => {
+      const size = a.length === 0 ? 0 : kv * this.layers[l].headDim * cap;
+      return a.subarray(first * size, (first + count) * size);
+    };
+    return {
+      batch: count,
+      capacity: cap,
+      length: 0,
+      keys: cache.keys.map(view),
+      values: cache.values.map(view),
+      positions: cache.positions.subarray(first * cap, (first + count) * cap),
+    };
   }
 
   /**

@@ -21,7 +21,7 @@ import { Rng } from "../../util/rng.js";
 import type { CaptureResult } from "../intervene.js";
 import type { InterventionInput } from "../interventions.js";
 import { accumulateCapture } from "./captures.js";
-import type { Engine, KvCache, StepOutput } from "./engine.js";
+import { CACHE_COLUMNS_STEP, type Engine, type StepOutput } from "./engine.js";
 import { compilePlan } from "./plan.js";
 import { PLAIN_SIGNATURE, type PrefixCache, prefixSignature } from "./prefix-cache.js";
 import { type SamplingOptions, sampleToken } from "./sample.js";
@@ -147,7 +147,6 @@ export async function generateBatch(
   const rowsSeen = prompts.map(
     (p, s) => new Map<number, number>(plans[s].list.map((_, i) => [i, p.length])),
   );
-  const masks = headMasks(plans, cfg.nHeads);
   // Chunks only where every capture reads the last token (it is in the last chunk);
   // `all` and `mean` captures see the whole prompt in one step.
   const lastOnly = plans.every((p) =>
@@ -159,20 +158,31 @@ export async function generateBatch(
   // cache holds, next to rows that need only their new turn). Each group's rows are
   // then copied into one buffer for the batched decode.
   const v = cfg.vocabSize;
-  const logits = new Float32Array(b * v);
   const groups = prefillGroups(prompts.map((p, s) => p.length - pre[s]));
-  const parts: { rows: number[]; kv: KvCache }[] = [];
-  for (const rows of groups) {
+  // One buffer for the batch, its rows in group order: each group prefills into a view
+  // of its own rows, and the decode runs on the whole buffer, so no row is copied.
+  const spans = groups.map((rows) => ({
+    rows,
+    gPre: Math.max(...rows.map((s) => pre[s])),
+    rest: Math.max(...rows.map((s) => prompts[s].length - pre[s])),
+  }));
+  const columns = Math.max(...spans.map((g) => g.gPre + g.rest));
+  const kv = engine.emptyCache(b, columns + maxNew);
+  const order = groups.flat(); // buffer row → sequence
+  const logits = new Float32Array(b * v); // by buffer row
+  let first = 0;
+  for (const { rows, gPre, rest } of spans) {
     const only = groups.length === 1;
-    const gPre = Math.max(...rows.map((s) => pre[s]));
-    const rest = Math.max(...rows.map((s) => prompts[s].length - pre[s]));
     const gb = rows.length;
-    const kv = engine.emptyCache(gb, gPre + rest + (only ? maxNew : 0));
+    const view = engine.rowsOf(kv, first, gb);
+    // Chunks sized as for a buffer of the group's own (their floats do not depend on the rest).
+    const ownCapacity =
+      Math.ceil((gPre + rest + (only ? maxNew : 0)) / CACHE_COLUMNS_STEP) * CACHE_COLUMNS_STEP;
     rows.forEach((s, i) => {
       const m = reuse[s];
-      if (m && cache) cache.load(engine, kv, i, m);
+      if (m && cache) cache.load(engine, view, i, m);
     });
-    kv.length = gPre;
+    view.length = gPre;
     const ids: number[] = [];
     const positions = new Int32Array(gb * rest);
     rows.forEach((s, i) => {
@@ -190,7 +200,7 @@ export async function generateBatch(
     for (const p of gPlans) for (const l of p.zLayers) zLayers.add(l);
     const perChunk = Math.max(
       16,
-      Math.floor(PREFILL_SCORE_FLOATS / (gb * cfg.nHeads * kv.capacity) / 16) * 16,
+      Math.floor(PREFILL_SCORE_FLOATS / (gb * cfg.nHeads * ownCapacity) / 16) * 16,
     );
     const chunk = lastOnly ? Math.max(1, opts.prefillChunk ?? perChunk) : rest;
     let last: StepOutput | null = null;
@@ -207,7 +217,7 @@ export async function generateBatch(
         batch: gb,
         ids: chunkIds,
         positions: chunkPos,
-        cache: kv,
+        cache: view,
         headMasks: gMasks,
         visit: recordStreams(
           makeVisitor({
@@ -223,22 +233,14 @@ export async function generateBatch(
       });
     }
     if (last === null) throw new RangeError("generate: nothing to prefill");
-    const lg = last.logits;
+    logits.set(last.logits.subarray(0, gb * v), first * v);
     rows.forEach((s, i) => {
-      logits.set(lg.subarray(i * v, (i + 1) * v), s * v);
       captures[s] = gCaptures[i];
     });
-    parts.push({ rows, kv });
+    first += gb;
   }
-  let kv: KvCache;
-  if (parts.length === 1) kv = parts[0].kv;
-  else {
-    const columns = Math.max(...parts.map((g) => g.kv.length));
-    kv = engine.emptyCache(b, columns + maxNew);
-    for (const g of parts)
-      for (let i = 0; i < g.rows.length; i++) engine.copyRow(g.kv, i, kv, g.rows[i]);
-    kv.length = columns;
-  }
+  // Rows of shorter groups have no columns past their own (positions −1, masked).
+  kv.length = columns;
   let res: StepOutput = { logits, cache: kv };
   const fed = prompts.map((p) => p.length);
 
@@ -251,9 +253,9 @@ export async function generateBatch(
   // and a finished reply would run on as padding until the longest ends, so finished rows
   // leave the buffer (after their KV is stored) once they are a quarter of it; the rows
   // kept move up within it.
-  let rows = prompts.map((_, s) => s);
-  let rowPlans = plans;
-  let rowMasks = masks;
+  let rows = order;
+  let rowPlans = rows.map((s) => plans[s]);
+  let rowMasks = headMasks(rowPlans, cfg.nHeads);
   const storeRow = (s: number, row: number) => {
     const sig = sigs[s];
     const stream = streams[s];
