@@ -28,6 +28,18 @@ async function open(arch: TinyArch, layers?: number) {
   return model;
 }
 
+/** An `add` at `hook` on every position, along a seeded random vector of width `d`. */
+const steerAt = (hook: string, d: number, seed = "steer", scale = 1): InterventionInput => {
+  const rng = new Rng(seed);
+  return {
+    kind: "add",
+    hook,
+    vector: Array.from({ length: d }, () => rng.normal() * 0.5),
+    scale,
+    positions: "all",
+  };
+};
+
 const ids = (seed: string, n: number, vocab: number) => {
   const rng = new Rng(seed);
   return Array.from({ length: n }, () => 3 + rng.int(vocab - 3));
@@ -40,12 +52,7 @@ describe("prefix cache", () => {
       const v = model.config.vocabSize;
       const d = model.config.dModel;
       const system = ids("system", 40, v);
-      const steer: InterventionInput = {
-        kind: "add",
-        hook: "blocks.0.hook_resid_post",
-        vector: ((r) => Array.from({ length: d }, () => r.normal() * 0.5))(new Rng("steer")),
-        positions: "all",
-      };
+      const steer = steerAt("blocks.0.hook_resid_post", d);
       const capture: InterventionInput = {
         kind: "capture",
         hook: "blocks.1.hook_resid_post",
@@ -75,12 +82,7 @@ describe("prefix cache", () => {
     const model = await open("qwen2");
     const v = model.config.vocabSize;
     const d = model.config.dModel;
-    const steer: InterventionInput = {
-      kind: "add",
-      hook: "blocks.0.hook_resid_post",
-      vector: ((r) => Array.from({ length: d }, () => r.normal() * 0.5))(new Rng("steer")),
-      positions: "all",
-    };
+    const steer = steerAt("blocks.0.hook_resid_post", d);
     const all: InterventionInput = {
       kind: "capture",
       hook: "blocks.1.hook_resid_mid",
@@ -181,14 +183,7 @@ describe("prefix cache", () => {
       const edit = (at: string, tick: number): InterventionInput => {
         if (at === "head_mask") return { kind: "head_mask", layer: 1, heads: [0, 2] };
         const [hook, scale] = at.replace("last.", `blocks.${nLayers - 1}.`).split("/");
-        const rng = new Rng(`steer/${tick}`);
-        return {
-          kind: "add",
-          hook,
-          vector: Array.from({ length: d }, () => rng.normal() * 0.5),
-          scale: Number(scale ?? 1),
-          positions: "all",
-        };
+        return steerAt(hook, d, `steer/${tick}`, Number(scale ?? 1));
       };
       const capture: InterventionInput = {
         kind: "capture",
