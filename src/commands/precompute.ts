@@ -100,8 +100,15 @@ function floatFlag(value: string | undefined, name: string, fallback: number): n
 
 const f = (v: number | null, digits = 3) => (v === null ? "—" : v.toFixed(digits));
 
-/** The two summary tables as text (`norms`: typical norm per computed layer, optional). */
-export function summaryTables(meta: ArtifactMetadata, norms?: readonly number[]): string {
+/**
+ * The summary tables as text (`norms`: typical norm per computed layer; `layers`: the
+ * fitted directions, for the cosine-to-refusal table; both optional).
+ */
+export function summaryTables(
+  meta: ArtifactMetadata,
+  norms?: readonly number[],
+  layers?: DirectionsArtifact["layers"],
+): string {
   const lines: string[] = [];
   lines.push("direction         best layer  separation  pair acc  held-out");
   for (const label of meta.labels) {
@@ -130,6 +137,7 @@ export function summaryTables(meta: ArtifactMetadata, norms?: readonly number[])
     );
   });
   lines.push("", effectSizeTable(meta));
+  if (layers && meta.labels.includes("refusal")) lines.push("", refusalCosineTable(meta, layers));
   if (meta.calibration) lines.push("", calibrationTable(meta));
   if (meta.learned?.length) lines.push("", learnedTable(meta));
   return lines.join("\n");
@@ -165,6 +173,33 @@ export function effectSizeTable(meta: ArtifactMetadata): string {
   for (const label of meta.labels) {
     const rows = meta.separations[label] ?? [];
     const cells = meta.layers.map((l) => f(rows.find((r) => r.layer === l)?.separation ?? null, 2));
+    lines.push([label.padEnd(16), ...cells.map((c) => c.padStart(6))].join("  "));
+  }
+  return lines.join("\n");
+}
+
+/**
+ * Every label's cosine to `refusal` at every computed layer: a push along a label
+ * with a positive cosine also pushes towards refusing, so on a model where the
+ * attack labels point that way a steer raises refusal instead of lifting it.
+ */
+export function refusalCosineTable(
+  meta: ArtifactMetadata,
+  layers: DirectionsArtifact["layers"],
+): string {
+  const head = ["cosine to refusal".padEnd(16), ...meta.layers.map((l) => `L${l}`.padStart(6))];
+  const lines = [head.join("  ")];
+  for (const label of meta.labels) {
+    if (label === "refusal") continue;
+    const cells = meta.layers.map((l) => {
+      const k = layers.get(l);
+      const a = k?.directions[label];
+      const r = k?.directions.refusal;
+      if (!a || !r) return "—";
+      let dot = 0;
+      for (let i = 0; i < r.length; i++) dot += a[i] * r[i];
+      return f(dot, 2);
+    });
     lines.push([label.padEnd(16), ...cells.map((c) => c.padStart(6))].join("  "));
   }
   return lines.join("\n");
@@ -386,7 +421,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify({ out, metadata: artifact.metadata })}\n`);
   } else {
     const norms = artifact.metadata.layers.map((l) => artifact.layers.get(l)!.typicalNorm);
-    process.stdout.write(`${summaryTables(artifact.metadata, norms)}\n`);
+    process.stdout.write(`${summaryTables(artifact.metadata, norms, artifact.layers)}\n`);
     process.stdout.write(
       `wrote ${out} (${artifact.metadata.layers.length} layers, data ${artifact.metadata.dataVersion})\n`,
     );

@@ -7,7 +7,7 @@ import { main } from "../../src/cli.js";
 import { parseLayerList } from "../../src/commands/precompute.js";
 import { gameSystemPrompts } from "../../src/commands/precompute-context.js";
 import { simModelHash } from "../../src/commands/precompute-sim.js";
-import { loadPromptData, readArtifact } from "../../src/directions/index.js";
+import { loadPromptData, readArtifact, readArtifactFile } from "../../src/directions/index.js";
 import {
   createTarget,
   SIM_GEOMETRY,
@@ -63,6 +63,19 @@ describe("seige precompute", () => {
     expect(stdout).toMatch(/^refusal\s+[01]\s/m);
     expect(stdout).toMatch(/layer\s+probe train\s+probe test\s+typical norm/);
     expect(stderr).toMatch(/precompute activations: \d+\/\d+/);
+    // the cosine-to-refusal table prints each label's dot product with refusal, per layer
+    const artifact = readArtifactFile(path);
+    const table = stdout.slice(stdout.indexOf("cosine to refusal"));
+    const row = /^compliance\s+(\S+)\s+(\S+)$/m.exec(table);
+    expect(row).not.toBeNull();
+    for (const layer of [0, 1]) {
+      const k = artifact.layers.get(layer)!;
+      let dot = 0;
+      for (let i = 0; i < k.directions.refusal.length; i++)
+        dot += k.directions.compliance[i] * k.directions.refusal[i];
+      expect(Number(row![layer + 1])).toBeCloseTo(dot, 2);
+    }
+    expect(table).not.toMatch(/^refusal\s/m);
   });
 
   it("honours --layers, --method pca_diff and --out, and prints metadata with --json", async () => {
