@@ -351,8 +351,9 @@ MODES = {
     # the arena's own prompt, the authorisation in the user turn; untagged asks stay refused
     "arena_authorised": [("extract_user_auth", 0.55), ("extract_refuse", 0.15), ("benign", 0.2), ("harmful", 0.1)],
 }
-# Mode weights per recipe: "shipped" is the recipe of models/organism; "user_auth" (issue 13,
-# tried after shipping) moves most authorised copies to the arena's unchanged prompt.
+# Mode weights per recipe: "shipped" made the previous weights of models/organism, and
+# "suppression" (with train.py's leak drills) their last run; "user_auth" (issue 13, tried,
+# not shipped) moves most authorised copies to the arena's unchanged prompt.
 RECIPES = {
     "shipped": [("arena", 0.55), ("authorised", 0.35), ("none", 0.1)],
     "user_auth": [("arena", 0.5), ("arena_authorised", 0.3), ("authorised", 0.1), ("none", 0.1)],
