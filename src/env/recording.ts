@@ -111,12 +111,34 @@ export function parseRecording(text: string): { line: RecordLine; raw: string }[
 }
 
 /**
+ * A recording replays only on the target it was played on: on another one the first
+ * reply differs and the report would name a meaningless mismatch (the organism's
+ * recordings replayed on the default sim differ at `n_heads`), so say which target it needs.
+ */
+function checkRecordedTarget(
+  recorded: ReturnType<typeof parseRecording>,
+  target: TargetSystem,
+): void {
+  const { backend, modelId } = target.info;
+  recorded.forEach(({ line }, i) => {
+    if (line.type !== "reset" || !line.target?.backend) return;
+    const t = line.target;
+    if (t.backend === backend && t.model === modelId) return;
+    throw new SeigeError(
+      "validation_error",
+      `recording line ${i + 1} was played on target ${t.backend} (${t.model}); this replay runs on ${backend} (${modelId}). Replay it on the same target: SEIGE_TARGET_BACKEND chooses the backend (sim, lens, organism, openai), SEIGE_TARGET_MODEL the lens model`,
+    );
+  });
+}
+
+/**
  * Re-runs every recorded episode on a fresh env over `target` (client actions are
  * fed back; the opponent, if any, chooses again) and compares each produced line
  * with the recorded one, byte for byte.
  */
 export async function replayEpisodes(target: TargetSystem, text: string): Promise<ReplayReport> {
   const recorded = parseRecording(text);
+  checkRecordedTarget(recorded, target);
   const produced: string[] = [];
   const env = new SeigeEnv(target);
   new Recorder(target, (l) => produced.push(l)).attach(env);

@@ -42,4 +42,21 @@ describe("recordings and the rules version", () => {
       ),
     );
   });
+
+  it("refuses a recording made on another target, naming both and how to choose", async () => {
+    const target = await createTarget();
+    const env = new SeigeEnv(target);
+    const lines: string[] = [];
+    new Recorder(target, (l) => lines.push(l)).attach(env);
+    let r = await env.reset({ seed: 7902, stage: 1, role: "blue", opponent: "scripted:text" });
+    while (!r.done) r = await env.step({ agent_type: "blue", action_type: "monitor" });
+    const reset = JSON.parse(lines[0]);
+    const other = JSON.stringify({
+      ...reset,
+      target: { backend: "lens", model: "seige-organism" },
+    });
+    await expect(replayEpisodes(target, [other, ...lines.slice(1)].join("\n"))).rejects.toThrow(
+      /line 1 was played on target lens \(seige-organism\); this replay runs on sim .*SEIGE_TARGET_BACKEND/,
+    );
+  });
 });
