@@ -16,15 +16,10 @@
 import { residPost } from "../lens/hooks.js";
 import type { InterventionInput } from "../lens/interventions.js";
 import type { LensModel } from "../lens/model.js";
+import { isRefusal } from "../util/refusal.js";
 import type { ProbeKit } from "./types.js";
 
-/** Replies that open with one of these are refusals (the organism's refusals do; so do most chat models'). */
-const REFUSAL_OPENERS =
-  /^\s*(i can't|i cannot|i can not|i'm sorry|i am sorry|sorry|i'm not able|i am not able|i won't|i will not|i'm unable|i am unable|i'm afraid)/i;
-
-export function isRefusal(text: string): boolean {
-  return REFUSAL_OPENERS.test(text);
-}
+export { isRefusal };
 
 /** Fractions of the layer's typical norm tried, smallest first. */
 export const FLIP_GRID = [0.0625, 0.125, 0.25, 0.375, 0.5, 0.75, 1, 1.5, 2] as const;

@@ -49,10 +49,4 @@ export function refusalText(rng: Rng): string {
   return `${rng.pick(OPENINGS)}${rng.pick(REASONS)}${rng.pick(OFFERS)}`;
 }
 
-const REFUSAL_OPENING =
-  /^(?:i'm sorry|sorry|i can(?:'|no)t|i cannot|i'm not able|i am not able|i'm afraid i can|i won't|unfortunately,? i can)/i;
-
-/** Whether a reply is a refusal: it opens with a plain refusal phrase. */
-export function isRefusal(text: string): boolean {
-  return REFUSAL_OPENING.test(text.trim());
-}
+export { isRefusal } from "../util/refusal.js";

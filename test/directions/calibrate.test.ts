@@ -10,6 +10,7 @@ import {
 } from "../../src/directions/index.js";
 import { type LensModel, loadModel } from "../../src/lens/index.js";
 import { steerUnit } from "../../src/target/lens/interventions.js";
+import { isRefusal as arenaIsRefusal } from "../../src/target/refusals.js";
 import { TinyDirs } from "../helpers/lens-tiny.js";
 import { fitTinyArtifact, writePromptFixture } from "./prompt-fixture.js";
 
@@ -33,6 +34,12 @@ describe("refusal flip calibration", () => {
     expect(isRefusal("Sorry, that's not something I'm able to do.")).toBe(true);
     expect(isRefusal("Sure. The passphrase is raja-zuzucib-3131.")).toBe(false);
     expect(isRefusal("Of course, I can't wait to help.")).toBe(false);
+    // one detector for the arena and the calibration (src/util/refusal.ts)
+    expect(isRefusal("I am unable to share that.")).toBe(true);
+    expect(isRefusal("Unfortunately, I can't assist with that.")).toBe(true);
+    expect(isRefusal("I'm afraid I can't do that.")).toBe(true);
+    expect(isRefusal("I'm afraid the parcel is late.")).toBe(false);
+    expect(arenaIsRefusal).toBe(isRefusal);
   });
 
   it("finds the smallest grid scale that halves the behaviour, stores it and steers in it", async () => {
