@@ -32,7 +32,7 @@ import {
 import { loadModel } from "../lens/index.js";
 import { SIM_GEOMETRY } from "../target/sim/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
-import { gameSystemLabel, gameSystemPrompts } from "./precompute-context.js";
+import { gameSystemLabel, gameSystemPrompts, gameTrafficTexts } from "./precompute-context.js";
 import { simModelHash, simSource } from "./precompute-sim.js";
 import { parseLearnSpec, steeringObjective } from "./precompute-steering.js";
 import { Progress, progressMode } from "./progress.js";
@@ -51,6 +51,8 @@ const HELP = `usage: seige precompute --model DIR [--layers 0,4-8] [--out FILE] 
   --system     game | none | TEXT: the system message each prompt is read under (chat
                template only). game (default): the game's own deployment system prompts
                (episode seeds 0-7, cycled), which is what the lens target runs requests under
+  --traffic    with --system game: texts of the game's own benign traffic added to the
+               benign bank the clean baseline is fitted on (default 240; 0 = the data's bank only)
   --l2         probe L2 strength (default 0.01)
   --iterations probe optimiser iterations (default 500)
   --threads    ORT intra-op threads
@@ -75,6 +77,9 @@ const HELP = `usage: seige precompute --model DIR [--layers 0,4-8] [--out FILE] 
                stderr as JSON lines)
   --quiet      no progress on stderr
 The lens target reads the artifact from SEIGE_DIRECTIONS (default DIR/directions.safetensors).`;
+
+/** Benign traffic texts added to the baseline bank by default (the v1 bank holds 140). */
+export const DEFAULT_TRAFFIC_BANK = 240;
 
 /** Parses "0,3,5-7" into [0, 3, 5, 6, 7]. */
 export function parseLayerList(spec: string): number[] {
@@ -235,6 +240,7 @@ export async function run(argv: string[]): Promise<number> {
       position: { type: "string", default: "last" },
       template: { type: "string" },
       system: { type: "string" },
+      traffic: { type: "string" },
       l2: { type: "string" },
       iterations: { type: "string" },
       threads: { type: "string" },
@@ -289,6 +295,8 @@ export async function run(argv: string[]): Promise<number> {
     );
   if (values.from && learn.length === 0)
     throw new CliUsageError("--from only adds learned steering: give --learn-steering too");
+  const trafficBank = intFlag(values.traffic, "traffic", DEFAULT_TRAFFIC_BANK);
+  if (trafficBank < 0) throw new CliUsageError("--traffic must be 0 or more");
   const data = loadPromptData(values.data);
   const progress = new Map<string, Progress>();
   const onProgress: ProgressFn = (phase, done, total) => {
@@ -353,7 +361,12 @@ export async function run(argv: string[]): Promise<number> {
               : systemFlag;
         const source = lensSource(model, { position, template, system, batchSize });
         layers = resolveLayers(model.config.nLayers, layerSpec);
-        const sets = await collectSets(source, data, layers, onProgress);
+        // The baseline is "from benign traffic" (GAME.md §4): under the game's prompts,
+        // the game's own requests join the data's bank.
+        const traffic =
+          systemFlag === "game" && template === "chat" ? gameTrafficTexts(trafficBank) : [];
+        const bank = [...data.benign, ...traffic.map((text, i) => ({ id: `traffic-${i}`, text }))];
+        const sets = await collectSets(source, { ...data, benign: bank }, layers, onProgress);
         artifact = fitArtifact(
           sets,
           {
@@ -373,6 +386,7 @@ export async function run(argv: string[]): Promise<number> {
             onProgress,
           },
         );
+        if (traffic.length > 0) artifact.metadata.counts.traffic = traffic.length;
         if (!values["no-calibrate"]) {
           // Held-out harmful prompts, rendered exactly as the artifact's prompts were.
           const opts = { template, system };

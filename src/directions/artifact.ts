@@ -110,6 +110,8 @@ export const ArtifactMetadataSchema = z.object({
     pairs: z.record(z.string(), z.object({ train: z.number().int(), test: z.number().int() })),
     intent: z.object({ train: z.number().int(), test: z.number().int() }),
     benign: z.number().int(),
+    /** how many of the `benign` bank's texts are the game's own traffic (precompute --traffic) */
+    traffic: z.number().int().optional(),
   }),
   /** per layer, the refusal flip scale that defines 1 calibrated steering unit (calibrate.ts); absent = raw typical-norm units */
   calibration: z.array(FlipRowSchema).optional(),

@@ -4,8 +4,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vites
 import { newEpisode } from "../../src/arena/episode.js";
 import { DEFAULT_CONFIG } from "../../src/arena/index.js";
 import { main } from "../../src/cli.js";
-import { parseLayerList } from "../../src/commands/precompute.js";
-import { gameSystemPrompts } from "../../src/commands/precompute-context.js";
+import { DEFAULT_TRAFFIC_BANK, parseLayerList } from "../../src/commands/precompute.js";
+import { gameSystemPrompts, gameTrafficTexts } from "../../src/commands/precompute-context.js";
 import { simModelHash } from "../../src/commands/precompute-sim.js";
 import { loadPromptData, readArtifact, readArtifactFile } from "../../src/directions/index.js";
 import {
@@ -14,6 +14,7 @@ import {
   SimTarget,
   type TargetRequest,
 } from "../../src/target/index.js";
+import { loadLensTarget } from "../../src/target/lens/load.js";
 import { TinyDirs } from "../helpers/lens-tiny.js";
 import { writePromptFixture } from "./prompt-fixture.js";
 
@@ -59,6 +60,9 @@ describe("seige precompute", () => {
       template: "chat",
       system: "game:seeds 0-7",
     });
+    // the clean baseline's bank: the data's bank and the game's own benign traffic
+    expect(metadata.counts.traffic).toBe(DEFAULT_TRAFFIC_BANK);
+    expect(metadata.counts.benign).toBe(loadPromptData(data).benign.length + DEFAULT_TRAFFIC_BANK);
     expect(stdout).toMatch(/direction\s+best layer\s+separation/);
     expect(stdout).toMatch(/^refusal\s+[01]\s/m);
     expect(stdout).toMatch(/layer\s+probe train\s+probe test\s+typical norm/);
@@ -208,6 +212,48 @@ describe("seige precompute", () => {
     }
   });
 
+  it("fits the clean baseline on the game's benign traffic too, so the game's requests read as clean", async () => {
+    const dir = tmp.checkpoint("qwen2", { dModel: 32, layers: 2, seed: 6, maxPositions: 4096 }).dir;
+    const data = writePromptFixture(tmp.dir("data"));
+    const out = (name: string) => join(tmp.dir(name), "d.safetensors");
+    const [bankOnly, withTraffic] = [out("bank"), out("traffic")];
+    const base = ["precompute", "--model", dir, "--data", data, "--threads", "1", "--no-calibrate"];
+    expect(await main([...base, "--traffic", "0", "--out", bankOnly])).toBe(0);
+    expect(await main([...base, "--out", withTraffic])).toBe(0);
+    expect(readArtifact(bankOnly).metadata.counts.traffic).toBeUndefined();
+    // requests of the game's traffic the bank never saw (another seed), probed as Blue probes
+    const texts = gameTrafficTexts(24, "precompute-test/held-out");
+    const meanZ = async (artifact: string) => {
+      const target = await loadLensTarget({ modelDir: dir, directionsPath: artifact });
+      try {
+        let z = 0;
+        for (const [i, text] of texts.entries()) {
+          const r = await target.probe(
+            {
+              id: `t${i}`,
+              messages: [
+                { role: "system", content: gameSystemPrompts(1)[0] },
+                { role: "user", content: text },
+              ],
+              interventions: [],
+              seed: i,
+            },
+            1,
+          );
+          z += r.anomaly_z;
+        }
+        return z / texts.length;
+      } finally {
+        await target.close();
+      }
+    };
+    const [zBank, zTraffic] = [await meanZ(bankOnly), await meanZ(withTraffic)];
+    expect(Math.abs(zTraffic)).toBeLessThan(Math.abs(zBank));
+    expect(Math.abs(zTraffic)).toBeLessThan(2);
+    expect(await main([...base, "--traffic=-1"])).toBe(2);
+    expect(stderr).toMatch(/--traffic must be 0 or more/);
+  });
+
   it("says how to fix a game system prompt that does not fit the model's context", async () => {
     const dir = tmp.checkpoint("qwen2", { dModel: 32, layers: 2, seed: 9 }).dir; // 256 positions
     expect(
@@ -236,6 +282,16 @@ describe("seige precompute", () => {
   it("parses layer lists with ranges", () => {
     expect(parseLayerList("0,3,5-7")).toEqual([0, 3, 5, 6, 7]);
     expect(() => parseLayerList("a")).toThrow(/not a layer/);
+  });
+});
+
+describe("gameTrafficTexts", () => {
+  it("draws the game's benign requests from a seed of their own", () => {
+    const a = gameTrafficTexts(50);
+    expect(gameTrafficTexts(50)).toEqual(a);
+    expect(gameTrafficTexts(20)).toEqual(a.slice(0, 20));
+    expect(new Set(a).size).toBeGreaterThan(45);
+    expect(gameTrafficTexts(50, "another")).not.toEqual(a);
   });
 });
 

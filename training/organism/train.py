@@ -272,6 +272,9 @@ def main():
     ap.add_argument("--copy-loss", type=float, default=0.6, help="phase 1 ends when the drill loss (EMA) falls below this")
     ap.add_argument("--copy-lr", type=float, default=1e-3)
     ap.add_argument("--chat-minutes", type=float, default=45)
+    ap.add_argument("--chat-steps", type=int, default=0,
+                    help="phase 2 runs this many steps, its lr schedule following steps, not minutes (reproducible)")
+    ap.add_argument("--keep-exports", action="store_true", help="write each periodic export to OUT/step-N, not over OUT")
     ap.add_argument("--copy-batch", type=int, default=32)
     ap.add_argument("--copy-len", type=int, default=128)
     ap.add_argument("--chat-batch", type=int, default=8)
@@ -322,13 +325,19 @@ def main():
     t0 = time.time()
     chat_t0 = None
 
+    def chat_done():
+        # the share of phase 2 behind us, by steps when --chat-steps is given, else by wall clock
+        if a.chat_steps:
+            return (step - chat_step0) / a.chat_steps
+        return (time.time() - chat_t0) / (a.chat_minutes * 60)
+
     def set_lr():
         # phase 1: warm-up then a flat copy lr (the induction circuit forms fastest there);
         # phase 2: warm-up then cosine to 10 % over the chat budget
         if chat_t0 is None:
             lr, warm = a.copy_lr, min(1.0, step / 50)
         else:
-            frac = min(1.0, (time.time() - chat_t0) / (a.chat_minutes * 60))
+            frac = min(1.0, chat_done())
             lr = a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
             warm = min(1.0, (step - chat_step0) / 100)
         for g in opt.param_groups:
@@ -387,7 +396,7 @@ def main():
     print(f"copy phase done at step {step} t={time.time()-t0:.0f}s drill loss ema {ema}", flush=True)
     chat_t0, chat_step0 = time.time(), step
     pool, seed_i = [], 0
-    while time.time() - chat_t0 < a.chat_minutes * 60:
+    while chat_done() < 1:
         if not pool:
             ex = gen_data.conversations(train_p, 2400, a.seed * 1000 + seed_i)
             seed_i += 1
@@ -409,7 +418,7 @@ def main():
         if step % 10 == 0:
             print(f"chat step {step} t={time.time()-t0:.0f}s loss {loss.item():.3f} T={ids.shape[1]}", flush=True)
         if step % a.eval_every == 0 and step > 0:
-            export(net, t, cfg, Path(a.out), words)
+            export(net, t, cfg, Path(a.out) / f"step-{step}" if a.keep_exports else Path(a.out), words)
             progress("chat")
         step += 1
     export(net, t, cfg, Path(a.out), words)
