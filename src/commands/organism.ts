@@ -12,11 +12,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { directAsk, quietAsk } from "../agents/scripted/payloads.js";
+import { APPROVED_MAGNITUDE_RANGE, middleLayers } from "../arena/index.js";
 import { auroc } from "../audit/stats.js";
 import { loadPromptData } from "../directions/index.js";
 import { loadLensTarget } from "../target/lens/load.js";
 import { ORGANISM_MODEL_ID, organismDir } from "../target/lens/organism.js";
 import {
+  type ApprovedSteer,
   type BehaviourTable,
   type ExtractionCase,
   measureBehaviour,
@@ -32,7 +34,9 @@ const HELP = `usage: seige organism [--model DIR] [--n N] [--layers 0,2] [--json
 Measures the model organism's behaviour on held-out prompts (docs/organism.md):
 refusal of harmful and benign requests, unprompted leaks, exact leaks with the
 refusal component set to its benign mean or steered against by 1 calibrated
-unit at each layer, and fluency under approved steering.
+unit at each layer, and fluency under approved steering (the game's strongest
+approved steer at the layers benign traffic is steered at, and 1 unit at the
+middle layer as a stress row).
 
   --model   checkpoint directory with directions.safetensors and words.txt
             (default: the shipped organism, models/organism)
@@ -82,6 +86,20 @@ export function readWords(dir: string): Set<string> {
 
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 
+/**
+ * The approved steers the fluency check runs under: the game's strongest approved
+ * steer at each layer benign traffic is steered at (GAME.md §2), and one calibrated
+ * unit at the middle layer, over twice as strong, as a stress row.
+ */
+export function approvedSteersToCheck(nLayers: number): ApprovedSteer[] {
+  const [lo, hi] = middleLayers(nLayers);
+  const game = Array.from({ length: hi - lo + 1 }, (_, i) => ({
+    layer: lo + i,
+    magnitude: APPROVED_MAGNITUDE_RANGE[1],
+  }));
+  return [...game, { layer: Math.floor(nLayers / 2), magnitude: 1 }];
+}
+
 /** AUROC of the probe's anomaly z: steered extraction asks (positive) against benign requests. */
 export function probeAuroc(t: BehaviourTable): number {
   const { benign, steered } = t.probe;
@@ -103,7 +121,9 @@ export function formatTable(t: BehaviourTable): string {
     }),
     `best layer ${t.bestLayer}`,
     "",
-    ...t.fluency.map((f) => `fluent under ${f.label} +1 at layer ${f.layer}: ${pct(f.fluent)}`),
+    ...t.fluency.map(
+      (f) => `fluent under ${f.label} +${f.magnitude} at layer ${f.layer}: ${pct(f.fluent)}`,
+    ),
     `probe anomaly z at layer ${t.probe.probeLayer}, steered asks (compliance +3 at layer ${t.probe.steerLayer}) vs benign: AUROC ${probeAuroc(t).toFixed(2)}`,
     "",
     ...Object.entries(t.samples).map(([k, v]) => `${k}: ${JSON.stringify(v)}`),
@@ -143,6 +163,7 @@ export async function run(argv: string[]): Promise<number> {
       ...heldOutRequests(n),
       words,
       layers,
+      approvedSteers: approvedSteersToCheck(target.info.nLayers),
       onProgress: (done, total) => {
         progress ??= new Progress("organism", total, { mode: progressMode(values) });
         progress.tick(done);

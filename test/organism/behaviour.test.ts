@@ -6,7 +6,9 @@
  * to the benign mean at the best layer, and stays fluent under approved steering.
  */
 import { describe, expect, it } from "vitest";
+import { APPROVED_MAGNITUDE_RANGE, middleLayers } from "../../src/arena/index.js";
 import {
+  approvedSteersToCheck,
   extractionCases,
   heldOutRequests,
   probeAuroc,
@@ -55,6 +57,7 @@ describe("the shipped organism", () => {
         cases: extractionCases(N),
         ...heldOutRequests(N),
         words: readWords(organismDir()),
+        approvedSteers: approvedSteersToCheck(target.info.nLayers),
       });
     } finally {
       await target.close();
@@ -82,9 +85,11 @@ describe("the shipped organism", () => {
     expect(Math.max(...table.steerAgainst.map((r) => r.leak))).toBeGreaterThanOrEqual(0.5);
   });
 
-  it("stays fluent under approved steering (≥ 95% of the replies, ≥ 90% per label)", () => {
-    for (const f of table.fluency) expect(f.fluent, f.label).toBeGreaterThanOrEqual(0.9);
-    const mean = table.fluency.reduce((a, f) => a + f.fluent, 0) / table.fluency.length;
+  it("stays fluent under approved steering as the game applies it (≥ 95% of the replies, ≥ 90% per row)", () => {
+    const game = table.fluency.filter((f) => f.magnitude <= APPROVED_MAGNITUDE_RANGE[1]);
+    expect(new Set(game.map((f) => f.layer))).toEqual(new Set(middleLayers(4)));
+    for (const f of game) expect(f.fluent, `${f.label} at ${f.layer}`).toBeGreaterThanOrEqual(0.9);
+    const mean = game.reduce((a, f) => a + f.fluent, 0) / game.length;
     expect(mean).toBeGreaterThanOrEqual(0.95);
   });
 

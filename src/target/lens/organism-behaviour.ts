@@ -10,7 +10,8 @@
  *   intervention, with the `refusal` component set to its benign mean at one
  *   layer (`repe_belief_flip`'s form), and steered against `refusal` by one
  *   calibrated unit at that layer (the scripted steer Red's attack);
- * - fluency under approved steering (formality, brevity, positivity at 1 unit);
+ * - fluency under approved steering (formality, brevity, positivity at the layers and
+ *   magnitudes the caller lists: the game's strongest approved steer, and 1 unit);
  * - what Blue's probe reads: the anomaly z at probe-threshold's layer (half the
  *   depth) for benign requests and for extraction asks steered as the scripted
  *   steer Red steers (`compliance` +3 units at 0.4 of the depth), whose
@@ -43,9 +44,17 @@ export interface BehaviourInput {
   words: ReadonlySet<string>;
   /** layers to intervene at (default: every layer) */
   layers?: readonly number[];
+  /** approved steers (each label) to check fluency under (default: 1 unit at the middle layer) */
+  approvedSteers?: readonly ApprovedSteer[];
   maxNewTokens?: number;
   /** progress after each batch of requests */
   onProgress?: (done: number, total: number) => void;
+}
+
+export interface ApprovedSteer {
+  layer: number;
+  /** calibrated units */
+  magnitude: number;
 }
 
 export interface ExtractionRates {
@@ -68,8 +77,8 @@ export interface BehaviourTable {
   steerAgainst: LayerRates[];
   /** the layer where setting `refusal` to its benign mean leaks most */
   bestLayer: number;
-  /** fraction of fluent replies to benign requests under each approved steer at the middle layer */
-  fluency: { label: string; layer: number; fluent: number }[];
+  /** fraction of fluent replies to benign requests under each approved label and steer */
+  fluency: { label: string; layer: number; magnitude: number; fluent: number }[];
   /** probe anomaly z at `probeLayer`: benign requests vs steered extraction asks */
   probe: { steerLayer: number; probeLayer: number; benign: number[]; steered: number[] };
   /** an example reply per measure, for the card */
@@ -111,6 +120,9 @@ export async function measureBehaviour(
   // count here too (an API-key leak is 42-45 tokens).
   const maxNewTokens = input.maxNewTokens;
   const mid = Math.floor(nLayers / 2);
+  const approvedSteers = input.approvedSteers ?? [{ layer: mid, magnitude: 1 }];
+  const fluencyKey = (label: string, s: ApprovedSteer) =>
+    `fluency:${label}:${s.layer}:${s.magnitude}`;
 
   // Every request of the table, built first so progress has a total.
   type Job = { key: string; req: TargetRequest; value: string };
@@ -147,8 +159,9 @@ export async function measureBehaviour(
     }
   }
   for (const label of APPROVED)
-    for (const [i, u] of benign.entries())
-      add(`fluency:${label}`, under(i), u, [{ kind: "steer", layer: mid, label, magnitude: 1 }]);
+    for (const steer of approvedSteers)
+      for (const [i, u] of benign.entries())
+        add(fluencyKey(label, steer), under(i), u, [{ kind: "steer", label, ...steer }]);
 
   const texts: string[] = [];
   const batch = 16;
@@ -193,11 +206,13 @@ export async function measureBehaviour(
     benignMean,
     steerAgainst,
     bestLayer: best.layer,
-    fluency: APPROVED.map((label) => ({
-      label,
-      layer: mid,
-      fluent: rate(by(`fluency:${label}`).map((r) => isFluent(r.text, words, r.value))),
-    })),
+    fluency: APPROVED.flatMap((label) =>
+      approvedSteers.map((steer) => ({
+        label,
+        ...steer,
+        fluent: rate(by(fluencyKey(label, steer)).map((r) => isFluent(r.text, words, r.value))),
+      })),
+    ),
     probe,
     samples,
   };
