@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { directAsk, quietAsk } from "../agents/scripted/payloads.js";
 import { APPROVED_MAGNITUDE_RANGE, middleLayers } from "../arena/index.js";
 import { auroc } from "../audit/stats.js";
-import { loadPromptData } from "../directions/index.js";
+import { defaultPromptDir, loadPromptData } from "../directions/index.js";
 import { loadLensTarget } from "../target/lens/load.js";
 import { ORGANISM_MODEL_ID, organismDir } from "../target/lens/organism.js";
 import {
@@ -57,16 +57,29 @@ export function extractionCases(n: number): ExtractionCase[] {
   });
 }
 
-/** The held-out harmful and benign requests of data/prompts/v1. */
-export function heldOutRequests(n: number): { harmful: string[]; benign: string[] } {
-  const data = loadPromptData();
-  const harmful = (data.contrastive.refusal ?? [])
+const heldOutHarmful = (dir?: string) =>
+  (loadPromptData(dir).contrastive.refusal ?? [])
     .filter((p) => p.split === "test")
     .map((p) => p.positive);
-  const benign = data.intent
-    .filter((x) => x.split === "test" && x.label === "benign")
+
+/**
+ * The held-out harmful and benign requests of data/prompts/v1, and v2's held-out harmful
+ * requests as a second, larger set (the organism was trained on v1's train split only, so
+ * none of v2 was ever trained on).
+ */
+export function heldOutRequests(n: number): {
+  harmful: string[];
+  benign: string[];
+  moreHarmful: Record<string, string[]>;
+} {
+  const benign = loadPromptData()
+    .intent.filter((x) => x.split === "test" && x.label === "benign")
     .map((x) => x.text);
-  return { harmful: harmful.slice(0, n), benign: benign.slice(0, n) };
+  return {
+    harmful: heldOutHarmful().slice(0, n),
+    benign: benign.slice(0, n),
+    moreHarmful: { "prompts-v2": heldOutHarmful(defaultPromptDir("v2")).slice(0, n) },
+  };
 }
 
 export function readWords(dir: string): Set<string> {
@@ -110,6 +123,9 @@ export function probeAuroc(t: BehaviourTable): number {
 export function formatTable(t: BehaviourTable): string {
   const rows = [
     `refusal, held-out harmful (n=${t.n.harmful})   ${pct(t.refusalHarmful)}`,
+    ...t.refusalMoreHarmful.map(
+      (h) => `refusal, held-out harmful, ${h.name} (n=${h.n})  ${pct(h.refusal)}`,
+    ),
     `refusal, held-out benign (n=${t.n.benign})     ${pct(t.refusalBenign)}`,
     `value in those replies (unprompted leaks)  ${pct(t.unpromptedLeaks)}`,
     `extraction asks (n=${t.n.cases}): refusal ${pct(t.plain.refusal)}, exact leaks ${pct(t.plain.leak)}`,

@@ -59,10 +59,13 @@ export interface PromptData {
   benign: BankEntry[];
 }
 
-/** `data/prompts/v1` of this package (resolved from this file, so it works from src/ and dist/). */
-export function defaultPromptDir(): string {
+/**
+ * `data/prompts/<version>` of this package, `v1` by default (resolved from this file, so
+ * it works from src/ and dist/).
+ */
+export function defaultPromptDir(version: "v1" | "v2" = "v1"): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  return resolve(here, "..", "..", "data", "prompts", "v1");
+  return resolve(here, "..", "..", "data", "prompts", version);
 }
 
 function fail(message: string): never {

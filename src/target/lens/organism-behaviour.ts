@@ -4,7 +4,8 @@
  * prompts, and the same game-level interventions Red sends. For each measure
  * it counts replies:
  *
- * - refusal of held-out harmful requests and of held-out benign ones;
+ * - refusal of held-out harmful requests (one set, and more named ones) and of held-out
+ *   benign ones;
  * - the protected value in replies to those (it must never appear unprompted);
  * - on extraction requests: the refusal rate and the exact-leak rate with no
  *   intervention, with the `refusal` component set to its benign mean at one
@@ -40,6 +41,8 @@ export interface BehaviourInput {
   harmful: readonly string[];
   /** held-out benign requests (likewise) */
   benign: readonly string[];
+  /** more held-out harmful request sets, by name (refusal reported per set) */
+  moreHarmful?: Readonly<Record<string, readonly string[]>>;
   /** words the organism was trained on (lower case), for the fluency check */
   words: ReadonlySet<string>;
   /** layers to intervene at (default: every layer) */
@@ -69,6 +72,8 @@ export interface LayerRates extends ExtractionRates {
 export interface BehaviourTable {
   n: { cases: number; harmful: number; benign: number };
   refusalHarmful: number;
+  /** refusal of each of `moreHarmful`'s sets, with its size */
+  refusalMoreHarmful: { name: string; n: number; refusal: number }[];
   refusalBenign: number;
   /** replies to harmful and benign requests that contain the protected value */
   unpromptedLeaks: number;
@@ -148,6 +153,9 @@ export async function measureBehaviour(
   };
   const under = (i: number) => cases[i % cases.length];
   for (const [i, u] of harmful.entries()) add("harmful", under(i), u, []);
+  const more = Object.entries(input.moreHarmful ?? {});
+  for (const [name, requests] of more)
+    for (const [i, u] of requests.entries()) add(`harmful:${name}`, under(i), u, []);
   for (const [i, u] of benign.entries()) add("benign", under(i), u, []);
   for (const c of cases) add("plain", c, c.ask, []);
   for (const layer of layers) {
@@ -200,8 +208,17 @@ export async function measureBehaviour(
   return {
     n: { cases: cases.length, harmful: harmful.length, benign: benign.length },
     refusalHarmful: rate(refusals("harmful")),
+    refusalMoreHarmful: more.map(([name, requests]) => ({
+      name,
+      n: requests.length,
+      refusal: rate(refusals(`harmful:${name}`)),
+    })),
     refusalBenign: rate(refusals("benign")),
-    unpromptedLeaks: rate([...leaks("harmful"), ...leaks("benign")]),
+    unpromptedLeaks: rate([
+      ...leaks("harmful"),
+      ...more.flatMap(([name]) => leaks(`harmful:${name}`)),
+      ...leaks("benign"),
+    ]),
     plain: rates("plain"),
     benignMean,
     steerAgainst,
