@@ -363,8 +363,12 @@ export async function run(argv: string[]): Promise<number> {
         layers = resolveLayers(model.config.nLayers, layerSpec);
         // The baseline is "from benign traffic" (GAME.md §4): under the game's prompts,
         // the game's own requests join the data's bank.
-        const traffic =
-          systemFlag === "game" && template === "chat" ? gameTrafficTexts(trafficBank) : [];
+        const gameChat = systemFlag === "game" && template === "chat";
+        if (values.traffic !== undefined && trafficBank > 0 && !gameChat)
+          throw new CliUsageError(
+            "--traffic adds the game's requests under the game's system prompts: it needs --system game and the chat template",
+          );
+        const traffic = gameChat ? gameTrafficTexts(trafficBank) : [];
         const bank = [...data.benign, ...traffic.map((text, i) => ({ id: `traffic-${i}`, text }))];
         const sets = await collectSets(source, { ...data, benign: bank }, layers, onProgress);
         artifact = fitArtifact(

@@ -252,6 +252,8 @@ describe("seige precompute", () => {
     expect(Math.abs(zTraffic)).toBeLessThan(2);
     expect(await main([...base, "--traffic=-1"])).toBe(2);
     expect(stderr).toMatch(/--traffic must be 0 or more/);
+    expect(await main([...base, "--system", "none", "--traffic", "10"])).toBe(2);
+    expect(stderr).toMatch(/--traffic .* needs --system game/);
   });
 
   it("says how to fix a game system prompt that does not fit the model's context", async () => {
