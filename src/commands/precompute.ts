@@ -141,6 +141,10 @@ export function summaryTables(
       ].join("  "),
     );
   });
+  const traffic = meta.counts.traffic ?? 0;
+  lines.push(
+    `clean baseline: ${meta.counts.benign} benign requests (${meta.counts.benign - traffic} from the data's bank, ${traffic} of the game's traffic)`,
+  );
   lines.push("", effectSizeTable(meta));
   if (layers && meta.labels.includes("refusal")) lines.push("", refusalCosineTable(meta, layers));
   if (meta.calibration) lines.push("", calibrationTable(meta));

@@ -66,6 +66,11 @@ describe("seige precompute", () => {
     expect(stdout).toMatch(/direction\s+best layer\s+separation/);
     expect(stdout).toMatch(/^refusal\s+[01]\s/m);
     expect(stdout).toMatch(/layer\s+probe train\s+probe test\s+typical norm/);
+    expect(stdout).toMatch(
+      new RegExp(
+        `clean baseline: \\d+ benign requests \\(\\d+ from the data's bank, ${DEFAULT_TRAFFIC_BANK} of the game's traffic\\)`,
+      ),
+    );
     expect(stderr).toMatch(/precompute activations: \d+\/\d+/);
     // the cosine-to-refusal table prints each label's dot product with refusal, per layer
     const artifact = readArtifactFile(path);
