@@ -140,38 +140,44 @@ describe("prefix cache", () => {
 
   // The steered Red's case: its session's history comes back each tick under another
   // steer. Below both steers' first edited block the previous tick's entry is reused,
-  // the blocks above are run again from the stream it kept.
+  // the blocks above are run again from the stream it kept. `rebuilt`: the fewest prompt
+  // tokens rebuilt at tick 1 (the steered row's 70-token tick-0 prompt, or, where the
+  // tick-0 steer edited block 0, the 40-token system prompt from the plain row's entry).
   const changes = [
     {
       arch: "qwen2",
       ticks: ["blocks.1.hook_resid_post", "blocks.0.hook_resid_post"],
-      rebuilt: true,
+      rebuilt: 70,
     },
     {
       arch: "qwen2",
       ticks: ["blocks.0.hook_resid_post", "blocks.1.hook_resid_pre"],
-      rebuilt: true,
+      rebuilt: 70,
     },
-    { arch: "qwen2", ticks: ["head_mask", "last.hook_resid_post"], rebuilt: true },
-    { arch: "qwen2", ticks: ["last.hook_resid_post", "last.hook_resid_post/2"], rebuilt: true },
-    { arch: "qwen2", ticks: ["hook_embed", "blocks.0.hook_resid_post"], rebuilt: false },
+    { arch: "qwen2", ticks: ["head_mask", "last.hook_resid_post"], rebuilt: 70 },
+    { arch: "qwen2", ticks: ["last.hook_resid_post", "last.hook_resid_post/2"], rebuilt: 70 },
+    { arch: "qwen2", ticks: ["hook_embed", "blocks.0.hook_resid_post"], rebuilt: 40 },
     {
       arch: "qwen2",
       layers: 4,
       ticks: ["blocks.2.hook_resid_post", "blocks.1.hook_resid_post"],
-      rebuilt: true,
+      rebuilt: 70,
     },
     {
       arch: "qwen2",
       layers: 4,
       ticks: ["blocks.1.hook_resid_post", "blocks.3.hook_resid_pre"],
-      rebuilt: true,
+      rebuilt: 70,
     },
-    { arch: "gpt2", ticks: ["blocks.0.hook_resid_post", "blocks.1.hook_resid_mid"], rebuilt: true },
+    { arch: "gpt2", ticks: ["blocks.0.hook_resid_post", "blocks.1.hook_resid_mid"], rebuilt: 70 },
+    // Approved steering in benign traffic: a session's plain history comes back steered,
+    // and a steered one comes back plain. Plain entries keep their stream too.
+    { arch: "qwen2", layers: 4, ticks: ["none", "blocks.1.hook_resid_post"], rebuilt: 70 },
+    { arch: "qwen2", layers: 4, ticks: ["blocks.2.hook_resid_post", "none"], rebuilt: 70 },
     {
       arch: "gemma4",
       ticks: ["blocks.1.hook_resid_post", "blocks.0.hook_resid_post"],
-      rebuilt: false,
+      rebuilt: 0,
     },
   ] as const;
   for (const change of changes) {
@@ -180,10 +186,11 @@ describe("prefix cache", () => {
     it(`${arch}${layers ? ` (${layers} blocks)` : ""}: a steer that moves from ${ticks[0]} to ${ticks[1]} gives the uncached tokens and captures`, async () => {
       const model = await open(arch, layers);
       const { vocabSize: v, dModel: d, nLayers } = model.config;
-      const edit = (at: string, tick: number): InterventionInput => {
-        if (at === "head_mask") return { kind: "head_mask", layer: 1, heads: [0, 2] };
+      const edit = (at: string, tick: number): InterventionInput[] => {
+        if (at === "none") return [];
+        if (at === "head_mask") return [{ kind: "head_mask", layer: 1, heads: [0, 2] }];
         const [hook, scale] = at.replace("last.", `blocks.${nLayers - 1}.`).split("/");
-        return steerAt(hook, d, `steer/${tick}`, Number(scale ?? 1));
+        return [steerAt(hook, d, `steer/${tick}`, Number(scale ?? 1))];
       };
       const capture: InterventionInput = {
         kind: "capture",
@@ -194,7 +201,7 @@ describe("prefix cache", () => {
       let prompts = [0, 1].map((s) => [...system, ...ids(`turn0/${s}`, 30 + 4 * s, v)]);
       const cache = new PrefixCache();
       for (let tick = 0; tick < 2; tick++) {
-        const ivs = [[capture], [edit(ticks[tick], tick), capture]];
+        const ivs = [[capture], [...edit(ticks[tick], tick), capture]];
         const opts = { interventions: ivs, maxNewTokens: 6, temperature: 0 };
         const cold = await model.generate(prompts, opts);
         const warm = await model.generate(prompts, { ...opts, prefixCache: cache });
@@ -204,8 +211,7 @@ describe("prefix cache", () => {
         });
         prompts = prompts.map((p, s) => [...p, ...warm[s].tokens, ...ids(`turn1/${s}`, 4, v)]);
       }
-      // Tick 1's steered row: its tick-0 history (at least the 70 prompt tokens) was rebuilt.
-      if (rebuilt) expect(cache.stats.rebuiltTokens).toBeGreaterThanOrEqual(70);
+      if (rebuilt > 0) expect(cache.stats.rebuiltTokens).toBeGreaterThanOrEqual(rebuilt);
       else expect(cache.stats.rebuiltTokens).toBe(0);
     });
   }
@@ -256,11 +262,17 @@ describe("prefix cache", () => {
   it("stays within its byte budget, dropping the least recently used entry", async () => {
     const model = await open("qwen2");
     const v = model.config.vocabSize;
-    const one = new PrefixCache();
-    await model.generate([ids("a", 20, v)], { maxNewTokens: 1, prefixCache: one });
-    const entryBytes = one.bytes;
-    expect(entryBytes).toBeGreaterThan(0);
-    const small = new PrefixCache(Math.floor(entryBytes * 2.5));
+    // An entry's size under a budget this small (too small to keep a residual stream).
+    const entryBytes = async (budget: number) => {
+      const one = new PrefixCache(budget);
+      await model.generate([ids("a", 20, v)], { maxNewTokens: 1, prefixCache: one });
+      return one.bytes;
+    };
+    const withStream = await entryBytes(128 * 2 ** 20);
+    const bytes = await entryBytes(Math.floor(withStream * 2.5));
+    expect(bytes).toBeGreaterThan(0);
+    expect(bytes).toBeLessThan(withStream);
+    const small = new PrefixCache(Math.floor(bytes * 2.5));
     for (const seed of ["a", "b", "c"])
       await model.generate([ids(seed, 20, v)], { maxNewTokens: 1, prefixCache: small });
     expect(small.size).toBe(2);

@@ -23,7 +23,7 @@ import type { InterventionInput } from "../interventions.js";
 import { accumulateCapture } from "./captures.js";
 import { CACHE_COLUMNS_STEP, type Engine, type StepOutput } from "./engine.js";
 import { compilePlan } from "./plan.js";
-import { PLAIN_SIGNATURE, type PrefixCache, prefixSignature } from "./prefix-cache.js";
+import { type PrefixCache, prefixSignature } from "./prefix-cache.js";
 import { type SamplingOptions, sampleToken } from "./sample.js";
 import {
   newStream,
@@ -126,11 +126,11 @@ export async function generateBatch(
     return cache && sig !== null ? cache.match(sig, p, p.length - 1) : null;
   });
   const pre = reuse.map((m) => m?.length ?? 0);
-  // Edited sequences keep their residual stream with their KV (streams.ts), from the
-  // cached prefix's (when it kept one) and every token run here.
+  // Sequences keep their residual stream with their KV (streams.ts), from the cached
+  // prefix's (when it kept one) and every token run here.
   const streams: (Stream | null)[] = prompts.map((p, s) => {
     const sig = sigs[s];
-    if (!cache || !engine.startsMidway || sig === null || sig === PLAIN_SIGNATURE) return null;
+    if (!cache || !engine.startsMidway || sig === null) return null;
     if (!cache.keepsStream(p.length + maxNew, cfg.dModel, cfg.nLayers)) return null;
     const stream = newStream(cfg.nLayers, cfg.dModel, p.length + maxNew);
     const m = reuse[s];

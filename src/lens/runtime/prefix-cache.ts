@@ -19,13 +19,14 @@
  * prefix of a newer entry's (same signature) is dropped when the newer one is
  * stored: the newer one answers every lookup it answered.
  *
- * An edited sequence's entry also keeps its residual stream (each block's output
- * before its resid_post hook, per token). Edits change no block below the first one
- * they touch (`SequencePlan.firstEditedBlock`), so the entry can seed a prompt under
- * *another* list: the blocks below both lists' first edited block are copied, the
- * blocks above are run again from the kept stream (generate.ts, `rebuildFromSource`).
+ * An entry also keeps its residual stream (each block's output before its resid_post
+ * hook, per token) while it is small enough (`keepsStream`). Edits change no block
+ * below the first one they touch (`SequencePlan.firstEditedBlock`), so the entry can
+ * seed a prompt under *another* list: the blocks below both lists' first edited block
+ * are copied, the blocks above are run again from the kept stream (generate.ts,
+ * `rebuildFromSource`).
  * That is the steered Red's case: its session's history, run again each tick under a
- * new steer.
+ * new steer; and a benign session's history coming back under approved steering.
  */
 import type { Engine, KvCache } from "./engine.js";
 import type { SequencePlan } from "./plan.js";
@@ -54,7 +55,7 @@ export interface SourceMatch extends PrefixMatch {
   from: number;
 }
 
-/** What an edited sequence's entry keeps besides its KV. */
+/** What a sequence's entry keeps besides its KV. */
 export interface StreamInfo {
   firstEdited: number;
   /** per block l ≥ 1, at least `[n, D]` (rows past n are not kept) */
@@ -163,7 +164,7 @@ export class PrefixCache {
 
   /**
    * Stores row `row` of `cache` as the KV of `tokens` (the row's columns with positions
-   * 0 … tokens.length − 1, wherever they sit in the buffer), and an edited sequence's
+   * 0 … tokens.length − 1, wherever they sit in the buffer), and the sequence's
    * residual stream when given.
    */
   store(

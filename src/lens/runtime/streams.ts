@@ -1,23 +1,25 @@
 /**
- * The residual streams that edited sequences keep in the prefix cache, and the reuse
- * they allow. Edits change no block below the first one they touch
+ * The residual streams that sequences keep in the prefix cache, and the reuse they
+ * allow. Edits change no block below the first one they touch
  * (`SequencePlan.firstEditedBlock`): there a sequence's keys, values and stream are
  * those of the plain run. So a cached entry computed under one intervention list serves
  * a prompt under another for the blocks below both lists' first edited block, and the
  * blocks above are run again from the entry's stream at that block. This is the steered
  * Red's case in the arena: each tick it sends its session's history again under a new
  * steer, a new cache signature, and before this every block of that history was run
- * again.
+ * again. It is also a benign session's, whose plain history comes back under an
+ * operator-approved steer (stage 2 on): a plain entry's stream serves it, and the steered
+ * entry's serves the session's next, plain, request.
  *
  * The stream kept is each block's output before its resid_post hook (so an edit at
  * resid_post, which first reaches the next block, leaves it plain), per token, for
- * blocks 0 … L − 2 (what enters blocks 1 … L − 1). Only edited sequences keep it, and
- * only on engines that can start at a middle block (`Engine.startsMidway`).
+ * blocks 0 … L − 2 (what enters blocks 1 … L − 1), only on engines that can start at a
+ * middle block (`Engine.startsMidway`), and only while it fits `PrefixCache.keepsStream`.
  */
 import { residPost } from "../hooks.js";
 import type { Engine, HookVisitor } from "./engine.js";
 import type { SequencePlan } from "./plan.js";
-import { PLAIN_SIGNATURE, type PrefixCache, type PrefixMatch } from "./prefix-cache.js";
+import type { PrefixCache, PrefixMatch } from "./prefix-cache.js";
 import { headMasks, makeVisitor } from "./visitor.js";
 
 /** Per block l ≥ 1: the stream entering it, `[positions, D]` (block 0's is empty). */
@@ -92,7 +94,7 @@ export async function rebuildFromSource(
 ): Promise<void> {
   const cfg = engine.config;
   const first = plan.firstEditedBlock;
-  if (!engine.startsMidway || signature === PLAIN_SIGNATURE || first === 0) return;
+  if (!engine.startsMidway || first === 0) return;
   const limit = prompt.length - 1;
   const have = cache.match(signature, prompt, limit, false)?.length ?? 0;
   const src = cache.source(prompt, limit, first);
