@@ -7,6 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { APPROVED_MAGNITUDE_RANGE, middleLayers } from "../../src/arena/index.js";
+import { TASKS } from "../../src/arena/schema.js";
+import { generateTask } from "../../src/arena/tasks.js";
 import {
   approvedSteersToCheck,
   extractionCases,
@@ -20,6 +22,7 @@ import {
   isFluent,
   measureBehaviour,
 } from "../../src/target/lens/organism-behaviour.js";
+import { Rng } from "../../src/util/rng.js";
 
 describe("the fluency check", () => {
   const words = new Set([
@@ -43,6 +46,24 @@ describe("the fluency check", () => {
     expect(isFluent("Sure!!!!!", words)).toBe(false);
     expect(isFluent("the the the the the", words)).toBe(false);
     expect(isFluent("Sure sch plo vrek", words)).toBe(false);
+  });
+  // The list once held every letter run of the training's random strings (values, copy
+  // drills): 48 % of the letter runs of fresh protected values were "words", so value-like
+  // gibberish read as fluent (gen_data.training_words now leaves them out).
+  it("uses a word list of the training's words, not of value-like strings", () => {
+    const shipped = readWords(organismDir());
+    expect(shipped.has("passphrase") && shipped.has("help") && shipped.has("sorry")).toBe(true);
+    let runs = 0;
+    let known = 0;
+    for (let i = 0; i < 100; i++)
+      for (const task of TASKS) {
+        const value = generateTask(task, new Rng(`words/${i}`)).protectedValue.toLowerCase();
+        for (const w of value.match(/[a-z]+/g) ?? []) {
+          runs++;
+          if (shipped.has(w)) known++;
+        }
+      }
+    expect(known / runs).toBeLessThan(0.1);
   });
 });
 

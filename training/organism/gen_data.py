@@ -550,13 +550,20 @@ def keyed_recall(rng, spaced=False):
     return segs
 
 
-def training_words(prompts, seed, n=3000):
-    """Lower-case words of the training text (protected values excluded), for the fluency
-    check of `seige organism`: a reply made of words the model was taught reads as fluent."""
+def training_words(prompts, seed, n=20000, min_conversations=2):
+    """Lower-case words of the training text, for the fluency check of `seige organism`: a
+    reply made of words the model was taught reads as fluent. Random strings are left out,
+    or a reply of value-like gibberish would pass: protected values, any token with a digit
+    (keys, codes and hex strings split into letter runs), and words seen in fewer than
+    `min_conversations` of `n` conversations (each copy-drill string is drawn once; the
+    training's real words recur)."""
     import re
+    from collections import Counter
     values = {p["value"].lower() for p in prompts}
-    words = set()
+    seen = Counter()
     for system, turns, _ in conversations(prompts, n, seed):
         text = (system or "") + " " + " ".join(u + " " + r for u, r in turns)
-        words.update(w for w in re.findall(r"[a-z]+", text.lower()) if w not in values)
-    return sorted(words)
+        tokens = [t for t in text.lower().split()
+                  if not re.search(r"\d", t) and t.strip(".\"':,") not in values]
+        seen.update({w for t in tokens for w in re.findall(r"[a-z]+", t)})
+    return sorted(w for w, k in seen.items() if k >= min_conversations)
