@@ -99,20 +99,24 @@ function positiveInt(v: number, name: string): number {
   return v;
 }
 
-/** Scores suffixes exactly: loss and whether the target is the greedy continuation. */
+/**
+ * Scores suffixes exactly: loss and whether the target is the greedy continuation. The
+ * prompt before the suffix is run once (`LensModel.sharedPrefix`); a candidate runs only
+ * its suffix, the text after it and the target, and only the target's rows are unembedded.
+ * A candidate still counts as one forward pass of the budget.
+ */
 class Scorer {
   forwardPasses = 0;
-  readonly promptLen: number;
+  private prefix: ReturnType<LensModel["sharedPrefix"]> | null = null;
   constructor(
     private readonly model: LensModel,
     private readonly p: SuffixProblem,
     private readonly batchSize: number,
-  ) {
-    this.promptLen = p.before.length + p.suffix.length + p.after.length;
-  }
+  ) {}
 
-  seq(suffix: readonly number[]): number[] {
-    return [...this.p.before, ...suffix, ...this.p.after, ...this.p.target.slice(0, -1)];
+  /** What follows the shared prompt: the suffix, the text after it, the target but its last token. */
+  tail(suffix: readonly number[]): number[] {
+    return [...suffix, ...this.p.after, ...this.p.target.slice(0, -1)];
   }
 
   async score(
@@ -120,14 +124,18 @@ class Scorer {
   ): Promise<{ loss: number; greedy: boolean }[]> {
     const out: { loss: number; greedy: boolean }[] = [];
     const v = this.model.config.vocabSize;
+    const target = this.p.target;
+    this.prefix ??= this.model.sharedPrefix(this.p.before, this.p.interventions ?? []);
+    const prefix = await this.prefix;
     for (let i = 0; i < suffixes.length; i += this.batchSize) {
-      const chunk = suffixes.slice(i, i + this.batchSize).map((s) => this.seq(s));
-      const logits = await this.model.logitsBatch(chunk, this.p.interventions ?? []);
+      const chunk = suffixes.slice(i, i + this.batchSize).map((s) => this.tail(s));
+      // Rows k of each [target, V] block predict target[k].
+      const logits = await prefix.tails(chunk, target.length);
       this.forwardPasses += chunk.length;
       for (const l of logits) {
-        const loss = lossValue({ kind: "ce", target: [...this.p.target] }, l, this.promptLen, v);
-        const greedy = this.p.target.every((tok, k) => {
-          const row = l.subarray((this.promptLen - 1 + k) * v, (this.promptLen + k) * v);
+        const loss = lossValue({ kind: "ce", target: [...target] }, l, 1, v);
+        const greedy = target.every((tok, k) => {
+          const row = l.subarray(k * v, (k + 1) * v);
           let arg = 0;
           for (let j = 1; j < v; j++) if (row[j] > row[arg]) arg = j;
           return arg === tok;

@@ -22,6 +22,7 @@ import type { QuantName } from "./quant.js";
 import { Engine } from "./runtime/engine.js";
 import { type GenerateOptions, type GenerateResult, generateBatch } from "./runtime/generate.js";
 import { compilePlan } from "./runtime/plan.js";
+import { SharedPrefix } from "./runtime/shared-prefix.js";
 import { type HookFn, headMasks, makeVisitor } from "./runtime/visitor.js";
 import {
   type ChatMessage,
@@ -246,6 +247,30 @@ export class LensModel {
     });
     const tv = t * this.config.vocabSize;
     return Array.from({ length: b }, (_, i) => res.logits.slice(i * tv, (i + 1) * tv));
+  }
+
+  /**
+   * Runs `tokens` once (with `interventions`, no captures) and returns a handle that
+   * scores continuations of them: `tails(seqs, k)` gives the logits of the last `k`
+   * positions of `tokens + seq` for each seq, running only the seqs (runtime/shared-prefix.ts).
+   * Suffix searches score their candidates this way.
+   */
+  async sharedPrefix(
+    tokens: readonly number[],
+    interventions: readonly (Intervention | InterventionInput)[] = [],
+  ): Promise<{ tails(seqs: readonly (readonly number[])[], k: number): Promise<Float32Array[]> }> {
+    if (tokens.length > 0) this.checkTokens(tokens);
+    const prefix = await SharedPrefix.create(
+      this.engine,
+      tokens,
+      compilePlan(interventions, this.config),
+    );
+    return {
+      tails: async (seqs, k) => {
+        for (const s of seqs) this.checkTokens([...tokens, ...s]);
+        return prefix.tails(seqs, k);
+      },
+    };
   }
 
   /**

@@ -19,16 +19,46 @@ afterAll(async () => fx?.cleanup());
 const request = SUFFIX_REQUEST;
 const PREFIX = TARGET_PREFIX;
 
+/**
+ * Counts the search's scored candidates: tails over the shared prompt, and whole forward
+ * passes (a candidate whose ids do not continue that prompt runs whole).
+ */
+function countScores(model: LensFixture["model"]) {
+  const counts = { tails: 0, whole: 0 };
+  const shared = model.sharedPrefix.bind(model);
+  const a = vi.spyOn(model, "sharedPrefix").mockImplementation(async (tokens, ivs) => {
+    const scorer = await shared(tokens, ivs);
+    return {
+      tails: (seqs, k) => {
+        counts.tails += seqs.length;
+        return scorer.tails(seqs, k);
+      },
+    };
+  });
+  const b = vi.spyOn(model, "runWithHooks");
+  return {
+    counts,
+    total: () => counts.tails + b.mock.calls.length,
+    whole: () => b.mock.calls.length,
+    restore: () => {
+      a.mockRestore();
+      b.mockRestore();
+    },
+  };
+}
+
 function search(budget: number, seed = 5) {
   return searchSuffix(suffixSpec(fx.model, 6), request, { budget, seed, targetPrefix: PREFIX });
 }
 
 describe("lens adversarial suffix search", () => {
   it("is deterministic by seed and spends exactly its budget of forward passes", async () => {
-    const spy = vi.spyOn(fx.model, "runWithHooks");
+    const spy = countScores(fx.model);
     const a = await search(10);
-    expect(spy).toHaveBeenCalledTimes(10);
-    spy.mockRestore();
+    expect(spy.total()).toBe(10);
+    // Every candidate continued the prompt up to the suffix: none ran whole.
+    expect(spy.whole()).toBe(0);
+    spy.restore();
     const b = await search(10);
     expect(b).toEqual(a);
     const other = await search(10, 6);
@@ -66,19 +96,19 @@ describe("lens adversarial suffix search", () => {
 
   it("LensTarget caches a search per (task, payload, options) and rejects a bad budget or prefix", async () => {
     const target = new LensTarget(fx.model, fx.kit, { suffixLength: 4 });
-    const spy = vi.spyOn(fx.model, "runWithHooks");
+    const spy = countScores(fx.model);
     const opts = { budget: 5, seed: 1, targetPrefix: PREFIX };
     const first = await target.adversarialSuffix(request, opts);
-    expect(spy).toHaveBeenCalledTimes(5);
+    expect(spy.total()).toBe(5);
     expect(await target.adversarialSuffix({ ...request, id: "again", seed: 9 }, opts)).toBe(first);
-    expect(spy).toHaveBeenCalledTimes(5);
+    expect(spy.total()).toBe(5);
     const otherTask = {
       ...request,
       messages: [{ role: "system" as const, content: "Another task." }, request.messages[1]],
     };
     await target.adversarialSuffix(otherTask, opts);
-    expect(spy).toHaveBeenCalledTimes(10);
-    spy.mockRestore();
+    expect(spy.total()).toBe(10);
+    spy.restore();
     await expect(target.adversarialSuffix(request, { ...opts, budget: 0 })).rejects.toMatchObject({
       code: "validation_error",
     });

@@ -88,6 +88,16 @@ export interface KvCache {
 
 /** A cache's capacity is a multiple of this many columns. */
 export const CACHE_COLUMNS_STEP = 64;
+
+/**
+ * Prefill columns per step for `rows` rows over a buffer of `capacity` columns: chunks
+ * sized so one layer's attention scores (B·H·T·S floats) stay near 4M floats. ORT's CPU
+ * arena keeps every buffer size it has served, so the largest step's scores, not the
+ * average, set the process's memory.
+ */
+export function prefillChunk(rows: number, nHeads: number, capacity: number): number {
+  return Math.max(16, Math.floor(2 ** 22 / (rows * nHeads * capacity) / 16) * 16);
+}
 /** Steps of at least this many tokens read a compact copy of the written columns. */
 const COMPACT_MIN_TOKENS = 8;
 
@@ -105,8 +115,11 @@ export interface StepInput {
   visit?: HookVisitor;
   /** layers whose `attn.hook_z` is fetched and shown to `visit` (read-only) */
   zLayers?: ReadonlySet<number>;
-  /** logits for every position, only the last column (generation), or none (KV only) */
-  logits: "all" | "last" | "none";
+  /**
+   * logits for every position, only the last column (generation), the last n columns of
+   * each row (scoring a continuation), or none (KV only)
+   */
+  logits: "all" | "last" | "none" | number;
   /**
    * Start at block `layer` (≥ 1) from a given residual stream instead of the embedding:
    * `x` is `[B, T, D]`, block `layer − 1`'s output before its resid_post hook, which the
@@ -117,7 +130,7 @@ export interface StepInput {
 }
 
 export interface StepOutput {
-  /** [B, T, V] or [B, 1, V] */
+  /** [B, T, V], [B, 1, V] or [B, n, V] */
   logits: Float32Array;
   cache: KvCache;
 }
@@ -451,11 +464,14 @@ export class Engine {
       return { logits: new Float32Array(0), cache };
     }
     let rows = x;
-    let rowsT = t;
-    if (input.logits === "last" && t > 1) {
-      rows = new Float32Array(b * d);
-      for (let i = 0; i < b; i++) rows.set(x.subarray((i * t + t - 1) * d, (i * t + t) * d), i * d);
-      rowsT = 1;
+    const rowsT = input.logits === "all" ? t : input.logits === "last" ? 1 : input.logits;
+    if (!Number.isInteger(rowsT) || rowsT < 1 || rowsT > t)
+      throw new RangeError(`engine.step: logits for the last ${rowsT} of ${t} columns`);
+    if (rowsT < t) {
+      // Only the rows asked for go through the unembedding (a vocabulary-wide matmul each).
+      rows = new Float32Array(b * rowsT * d);
+      for (let i = 0; i < b; i++)
+        rows.set(x.subarray((i * t + t - rowsT) * d, (i * t + t) * d), i * rowsT * d);
     }
     const logits = (
       await this.unembed.run({ [UNEMBED_IO.x]: { data: rows, dims: [b, rowsT, d] } })

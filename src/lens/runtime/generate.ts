@@ -21,7 +21,7 @@ import { Rng } from "../../util/rng.js";
 import type { CaptureResult } from "../intervene.js";
 import type { InterventionInput } from "../interventions.js";
 import { accumulateCapture } from "./captures.js";
-import { CACHE_COLUMNS_STEP, type Engine, type StepOutput } from "./engine.js";
+import { CACHE_COLUMNS_STEP, type Engine, prefillChunk, type StepOutput } from "./engine.js";
 import { compilePlan } from "./plan.js";
 import { type PrefixCache, prefixSignature } from "./prefix-cache.js";
 import { type SamplingOptions, sampleToken } from "./sample.js";
@@ -47,18 +47,12 @@ export interface GenerateOptions extends SamplingOptions {
    * common prefix of a batch's prompts is then run once, not once per prompt.
    */
   prefixCache?: PrefixCache;
-  /** prefill columns per step (default: sized by `PREFILL_SCORE_FLOATS`) */
+  /** prefill columns per step (default: sized by the engine's `prefillChunk`) */
   prefillChunk?: number;
 }
 
 /** A batch's common prompt prefix is run once on its own when it is at least this long. */
 const MIN_SHARED_PREFIX = 32;
-/**
- * Prefill runs in column chunks sized so one layer's attention scores (B·H·T·S floats)
- * stay near this many floats: ORT's CPU arena keeps every buffer size it has served, so
- * the largest step's scores, not the average, set the process's memory.
- */
-const PREFILL_SCORE_FLOATS = 2 ** 22;
 
 export interface GenerateResult {
   promptTokens: number[];
@@ -198,10 +192,7 @@ export async function generateBatch(
     const gMasks = headMasks(gPlans, cfg.nHeads);
     const zLayers = new Set<number>();
     for (const p of gPlans) for (const l of p.zLayers) zLayers.add(l);
-    const perChunk = Math.max(
-      16,
-      Math.floor(PREFILL_SCORE_FLOATS / (gb * cfg.nHeads * ownCapacity) / 16) * 16,
-    );
+    const perChunk = prefillChunk(gb, cfg.nHeads, ownCapacity);
     const chunk = lastOnly ? Math.max(1, opts.prefillChunk ?? perChunk) : rest;
     let last: StepOutput | null = null;
     for (let c0 = 0; c0 < rest; c0 += chunk) {

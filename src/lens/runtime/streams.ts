@@ -17,7 +17,7 @@
  * middle block (`Engine.startsMidway`), and only while it fits `PrefixCache.keepsStream`.
  */
 import { residPost } from "../hooks.js";
-import type { Engine, HookVisitor } from "./engine.js";
+import { type Engine, type HookVisitor, prefillChunk } from "./engine.js";
 import type { SequencePlan } from "./plan.js";
 import type { PrefixCache, PrefixMatch } from "./prefix-cache.js";
 import { headMasks, makeVisitor } from "./visitor.js";
@@ -74,9 +74,6 @@ export function recordStreams(
   };
 }
 
-/** Prefill columns per step when rebuilding (as generate.ts sizes its chunks). */
-const SCORE_FLOATS = 2 ** 22;
-
 /**
  * Seeds the cache with an edited prompt's KV from an entry computed under another list
  * (the longest one with a stream, `PrefixCache.source`): blocks below both lists' first
@@ -109,7 +106,7 @@ export async function rebuildFromSource(
     stream[l].set(src.entry.resid[l].subarray(0, n * d));
   if (src.from < cfg.nLayers) {
     kv.length = 0;
-    const chunk = Math.max(16, Math.floor(SCORE_FLOATS / (cfg.nHeads * kv.capacity) / 16) * 16);
+    const chunk = prefillChunk(1, cfg.nHeads, kv.capacity);
     const masks = headMasks([plan], cfg.nHeads);
     for (let c0 = 0; c0 < n; c0 += chunk) {
       const c1 = Math.min(n, c0 + chunk);

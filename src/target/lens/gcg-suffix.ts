@@ -1,7 +1,7 @@
 /**
  * soft_prompt_gcg with gradients: the lens GCG (src/lens/gcg.ts) on the request
  * as the arena renders it. The request is rendered once with a marker in place
- * of the suffix (`${payload} ${MARK}`, exactly as `withSuffix` appends), the
+ * of the suffix (`splitAtSuffix`, exactly as `withSuffix` appends), the
  * marker's tokens are located in the ids, and GCG optimises the ids between the
  * two halves for log p(targetPrefix | …). Candidates must survive the text round
  * trip (`encode(" " + decode(ids).trim())` gives back the same ids), so the
@@ -16,19 +16,8 @@
 import { gcg } from "../../lens/gcg.js";
 import { Rng } from "../../util/rng.js";
 import type { SuffixSearchOptions, TargetRequest } from "../types.js";
-import { requestTokens } from "./prompt.js";
 import type { LensSuffixResult, LensSuffixSearch } from "./suffix.js";
-import { withSuffix } from "./suffix.js";
-
-const MARK = "qzxv";
-
-function indexOf(hay: readonly number[], needle: readonly number[]): number {
-  outer: for (let i = hay.length - needle.length; i >= 0; i--) {
-    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
+import { splitAtSuffix } from "./suffix.js";
 
 /** GCG's own knobs (defaults: width budget/4 within [4, 64], top-k 64). */
 export interface GcgSuffixTuning {
@@ -49,14 +38,8 @@ export async function gcgSuffix(
   const valid =
     Number.isInteger(options.budget) && options.budget >= 1 && request.messages.length > 0;
   if (!valid || options.targetPrefix.trim() === "" || target.length === 0) return null;
-  const full = requestTokens(
-    tok,
-    withSuffix(request, MARK).messages,
-    s.maxPromptTokens - target.length - s.suffixLength,
-  );
-  const mark = enc(` ${MARK}`);
-  const at = indexOf(full, mark);
-  if (at < 0) return null;
+  const split = splitAtSuffix(tok, request, s.maxPromptTokens - target.length - s.suffixLength);
+  if (split === null) return null;
   const roundTrip = (ids: readonly number[]) =>
     enc(` ${tok.decode([...ids], { skipSpecialTokens: true }).trim()}`);
   const same = (a: readonly number[], b: readonly number[]) =>
@@ -66,9 +49,9 @@ export async function gcgSuffix(
   const res = await gcg(
     s.model,
     {
-      before: full.slice(0, at),
+      before: split.before,
       suffix: start,
-      after: full.slice(at + mark.length),
+      after: split.after,
       target,
       interventions: s.interventions,
     },

@@ -13,8 +13,11 @@
  * replays the smaller one's steps and never ends worse. Candidate tokens are
  * the vocabulary entries that decode to short printable word pieces (no special
  * or control tokens), so the suffix survives the decode → re-encode round trip
- * as text. It deliberately does not use gradients (the runtime has none) and
- * does not cache: the target does (lens-target.ts).
+ * as text. It deliberately does not use gradients (gcg-suffix.ts does). The
+ * prompt up to the suffix is run once (`LensModel.sharedPrefix`), and a candidate
+ * runs only what follows it; a candidate whose tokens do not start with that part
+ * (a tokenizer that merges across the boundary) runs whole. Search results are
+ * cached by the target (lens-target.ts).
  */
 
 import type { InterventionInput } from "../../lens/interventions.js";
@@ -51,6 +54,33 @@ export function suffixVocabulary(tok: LensTokenizer, vocabSize: number): number[
       "the tokenizer has no printable word-piece tokens to build an adversarial suffix from",
     );
   return ids;
+}
+
+/** A word that no tokenizer keeps whole, put where the suffix goes to find its place in the ids. */
+const MARK = "qzxv";
+
+function indexOf(hay: readonly number[], needle: readonly number[]): number {
+  outer: for (let i = hay.length - needle.length; i >= 0; i--) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * The request's ids with a suffix, split where the suffix goes: `before` it and `after`
+ * it (the chat template's closing tokens and the assistant header). Null when the place
+ * cannot be found (a tokenizer that merges the marker with its neighbours).
+ */
+export function splitAtSuffix(
+  tok: LensTokenizer,
+  request: TargetRequest,
+  maxTokens: number,
+): { before: number[]; after: number[] } | null {
+  const full = requestTokens(tok, withSuffix(request, MARK).messages, maxTokens);
+  const mark = tok.encode(` ${MARK}`, { addSpecialTokens: false });
+  const at = indexOf(full, mark);
+  return at < 0 ? null : { before: full.slice(0, at), after: full.slice(at + mark.length) };
 }
 
 /** Σ_k log p(prefix_k | prompt, prefix_<k) read off one forward pass's logits [pos, vocab]. */
@@ -118,13 +148,18 @@ export async function searchSuffix(
   const vocab = s.model.config.vocabSize;
   const decode = (ids: readonly number[]) =>
     s.tokenizer.decode(ids, { skipSpecialTokens: true }).trim();
+  const maxTokens = s.maxPromptTokens - prefix.length;
+  const before = splitAtSuffix(s.tokenizer, request, maxTokens)?.before ?? [];
+  const shared = await s.model.sharedPrefix(before, s.interventions);
   const score = async (ids: readonly number[]): Promise<number> => {
-    const prompt = requestTokens(
-      s.tokenizer,
-      withSuffix(request, decode(ids)).messages,
-      s.maxPromptTokens - prefix.length,
-    );
-    const res = await s.model.runWithHooks([...prompt, ...prefix], s.interventions);
+    const prompt = requestTokens(s.tokenizer, withSuffix(request, decode(ids)).messages, maxTokens);
+    const seq = [...prompt, ...prefix];
+    if (before.every((t, i) => seq[i] === t) && prompt.length > before.length) {
+      // The last |prefix| + 1 rows: row k predicts prefix[k].
+      const [tail] = await shared.tails([seq.slice(before.length)], prefix.length + 1);
+      return prefixLogProb(tail, vocab, 1, prefix);
+    }
+    const res = await s.model.runWithHooks(seq, s.interventions);
     return prefixLogProb(res.logits.data, vocab, prompt.length, prefix);
   };
 
