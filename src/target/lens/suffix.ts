@@ -149,12 +149,12 @@ export async function searchSuffix(
   const decode = (ids: readonly number[]) =>
     s.tokenizer.decode(ids, { skipSpecialTokens: true }).trim();
   const maxTokens = s.maxPromptTokens - prefix.length;
-  const before = splitAtSuffix(s.tokenizer, request, maxTokens)?.before ?? [];
-  const shared = await s.model.sharedPrefix(before, s.interventions);
+  const before = splitAtSuffix(s.tokenizer, request, maxTokens)?.before ?? null;
+  const shared = before && (await s.model.sharedPrefix(before, s.interventions));
   const score = async (ids: readonly number[]): Promise<number> => {
     const prompt = requestTokens(s.tokenizer, withSuffix(request, decode(ids)).messages, maxTokens);
     const seq = [...prompt, ...prefix];
-    if (before.every((t, i) => seq[i] === t) && prompt.length > before.length) {
+    if (shared && before.every((t, i) => seq[i] === t) && prompt.length > before.length) {
       // The last |prefix| + 1 rows: row k predicts prefix[k].
       const [tail] = await shared.tails([seq.slice(before.length)], prefix.length + 1);
       return prefixLogProb(tail, vocab, 1, prefix);
