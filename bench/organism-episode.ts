@@ -7,7 +7,8 @@
  * default of `seige play` (Red steer, Blue probe-threshold), where Blue blocks
  * most steered requests, and Red steer against allow-all, where every steered
  * request runs: its whole prompt is prefilled again under the steer and its
- * reply decoded. Also the engine's share: prefill and decode CPU-seconds.
+ * reply decoded. Also the engine's share: CPU-seconds of prefill from block 0, of
+ * rebuilds from a kept stream, and of decode.
  *
  *   npx tsx bench/organism-episode.ts [--episodes 4] [--stages 1,2,3] [--blues probe-threshold,allow-all]
  *                                     [--threads N] [--seed 200]
@@ -41,15 +42,17 @@ const cpuSeconds = (from: NodeJS.CpuUsage) => {
   return (c.user + c.system) / 1e6;
 };
 
-// Engine CPU by kind of step: a decode step feeds one column per row.
-const engineCpu = { prefill: 0, decode: 0 };
+// Engine CPU by kind of step: a decode step feeds one column per row; a rebuild starts at
+// a middle block from a kept residual stream (src/lens/runtime/streams.ts).
+const engineCpu = { prefill: 0, rebuild: 0, decode: 0 };
 const step = Engine.prototype.step;
 Engine.prototype.step = async function (this: Engine, input) {
   const t0 = process.cpuUsage();
   try {
     return await step.call(this, input);
   } finally {
-    engineCpu[input.ids.length === input.batch ? "decode" : "prefill"] += cpuSeconds(t0);
+    const kind = input.ids.length === input.batch ? "decode" : input.from ? "rebuild" : "prefill";
+    engineCpu[kind] += cpuSeconds(t0);
   }
 };
 
@@ -74,13 +77,14 @@ console.log(
 const env = new SeigeEnv(target);
 
 console.log(
-  "red    blue              stage  wall s/episode median (range)  CPU-s/episode median  prefill / decode CPU-s per episode  peak RSS MiB  goal",
+  "red    blue              stage  wall s/episode median (range)  CPU-s/episode median  prefill / rebuild / decode CPU-s per episode  peak RSS MiB  goal",
 );
 for (const blue of blues) {
   for (const stage of stages) {
     const walls: number[] = [];
     const cpus: number[] = [];
     engineCpu.prefill = 0;
+    engineCpu.rebuild = 0;
     engineCpu.decode = 0;
     for (let e = 0; e < episodes; e++) {
       const seed = firstSeed + e;
@@ -97,7 +101,10 @@ for (const blue of blues) {
       `${"steer".padEnd(6)} ${blue.padEnd(17)} ${String(stage).padEnd(6)} ` +
         `${`${median(walls).toFixed(2)} (${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)})`.padEnd(31)} ` +
         `${median(cpus).toFixed(2).padEnd(21)} ` +
-        `${`${(engineCpu.prefill / episodes).toFixed(2)} / ${(engineCpu.decode / episodes).toFixed(2)}`.padEnd(35)} ` +
+        `${[engineCpu.prefill, engineCpu.rebuild, engineCpu.decode]
+          .map((x) => (x / episodes).toFixed(2))
+          .join(" / ")
+          .padEnd(45)} ` +
         `${rss.toFixed(0).padEnd(13)} <= 2 s, <= 1024 MiB`,
     );
   }
