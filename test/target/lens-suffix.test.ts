@@ -65,6 +65,27 @@ describe("lens adversarial suffix search", () => {
     expect(other.suffix).not.toBe(a.suffix);
   });
 
+  it("where the suffix's place cannot be found, runs every candidate whole, to the same result", async () => {
+    const shared = await search(8);
+    const tok = fx.model.tokenizer!;
+    const encode = tok.encode.bind(tok);
+    // A tokenizer that never renders the marker as it encodes it alone.
+    const hide = vi
+      .spyOn(tok, "encode")
+      .mockImplementation((text, opts) => (text === " qzxv" ? [-1] : encode(text, opts)));
+    const spy = countScores(fx.model);
+    try {
+      const whole = await search(8);
+      expect(spy.whole()).toBe(8);
+      expect(spy.counts.tails).toBe(0);
+      expect(whole.suffix).toBe(shared.suffix);
+      expect(whole.logProb).toBeCloseTo(shared.logProb, 4);
+    } finally {
+      spy.restore();
+      hide.mockRestore();
+    }
+  });
+
   it("a larger budget never ends worse, and the search climbs above its random start", async () => {
     const start = await search(1);
     const short = await search(8);
