@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadCheckpoint } from "../../src/lens/checkpoint.js";
 import type { InterventionInput } from "../../src/lens/interventions.js";
 import { fromTensors, type LensModel } from "../../src/lens/model.js";
+import { Engine } from "../../src/lens/runtime/engine.js";
 import type { TinyArch } from "../../src/lens/tiny.js";
 import { Rng } from "../../src/util/rng.js";
 import { maxAbsDiff, removeFixtures, tinyDir } from "./ort-fixtures.js";
@@ -57,6 +58,32 @@ describe("shared-prefix scoring", () => {
       }
     });
   }
+
+  it("the engine's `logits: n` gives the last n rows of each row's `logits: \"all\"`", async () => {
+    const ck = loadCheckpoint(tinyDir("qwen2"));
+    const engine = await Engine.create(ck.config, ck.tensors, { threads: 1 });
+    try {
+      const v = ck.config.vocabSize;
+      const seq = [...ids("r0", 7, v), ...ids("r1", 7, v)];
+      const positions = Int32Array.from({ length: 14 }, (_, i) => i % 7);
+      const run = (logits: "all" | number) =>
+        engine.step({ batch: 2, ids: seq, positions, cache: engine.emptyCache(2), logits });
+      const all = (await run("all")).logits;
+      const last3 = (await run(3)).logits;
+      expect(last3.length).toBe(2 * 3 * v);
+      for (const r of [0, 1])
+        expect(
+          maxAbsDiff(
+            last3.subarray(r * 3 * v, (r + 1) * 3 * v),
+            all.subarray((r * 7 + 4) * v, (r + 1) * 7 * v),
+          ),
+        ).toBe(0);
+      await expect(run(8)).rejects.toThrow(/last 8 of 7/);
+      await expect(run(0)).rejects.toThrow(/last 0 of 7/);
+    } finally {
+      await engine.close();
+    }
+  });
 
   it("an empty prefix scores the tails alone", async () => {
     const model = await open("qwen2");

@@ -98,6 +98,7 @@ export const CACHE_COLUMNS_STEP = 64;
 export function prefillChunk(rows: number, nHeads: number, capacity: number): number {
   return Math.max(16, Math.floor(2 ** 22 / (rows * nHeads * capacity) / 16) * 16);
 }
+
 /** Steps of at least this many tokens read a compact copy of the written columns. */
 const COMPACT_MIN_TOKENS = 8;
 
@@ -326,6 +327,14 @@ export class Engine {
         `engine.step: batch ${b}, ${input.ids.length} ids, ${input.positions.length} positions, cache for batch ${cache.batch}`,
       );
     }
+    const rowsT =
+      input.logits === "all"
+        ? t
+        : input.logits === "last" || input.logits === "none"
+          ? 1
+          : input.logits;
+    if (!Number.isInteger(rowsT) || rowsT < 1 || rowsT > t)
+      throw new RangeError(`engine.step: logits for the last ${rowsT} of ${t} columns`);
     const d = cfg.dModel;
     const past = cache.length;
     this.reserve(cache, past + t);
@@ -464,9 +473,6 @@ export class Engine {
       return { logits: new Float32Array(0), cache };
     }
     let rows = x;
-    const rowsT = input.logits === "all" ? t : input.logits === "last" ? 1 : input.logits;
-    if (!Number.isInteger(rowsT) || rowsT < 1 || rowsT > t)
-      throw new RangeError(`engine.step: logits for the last ${rowsT} of ${t} columns`);
     if (rowsT < t) {
       // Only the rows asked for go through the unembedding (a vocabulary-wide matmul each).
       rows = new Float32Array(b * rowsT * d);
