@@ -64,27 +64,25 @@ export async function meanLogProb(
 ): Promise<number> {
   const ivs = vector ? [{ kind: "add" as const, hook, vector: [...vector], scale: 1 }] : [];
   const v = model.config.vocabSize;
+  // Only the completion's rows are unembedded (`tails` of an empty shared prefix), and
+  // examples whose completions have one length share a batched pass.
+  const scorer = await model.sharedPrefix([], ivs);
   let total = 0;
-  // Same-length sequences share a batched forward pass.
   const byLength = new Map<number, SteeringExample[]>();
   for (const ex of examples) {
-    const len = ex.prompt.length + ex.completion.length - 1;
-    byLength.set(len, [...(byLength.get(len) ?? []), ex]);
+    const k = ex.completion.length;
+    byLength.set(k, [...(byLength.get(k) ?? []), ex]);
   }
-  for (const group of byLength.values()) {
+  for (const [k, group] of byLength) {
     for (let i = 0; i < group.length; i += BATCH) {
       const chunk = group.slice(i, i + BATCH);
-      const logits = await model.logitsBatch(
+      const logits = await scorer.tails(
         chunk.map((ex) => [...ex.prompt, ...ex.completion.slice(0, -1)]),
-        ivs,
+        k,
       );
-      chunk.forEach((ex, k) => {
-        total -= lossValue(
-          { kind: "ce", target: [...ex.completion] },
-          logits[k],
-          ex.prompt.length,
-          v,
-        );
+      // Row j of each [k, V] block predicts completion[j].
+      chunk.forEach((ex, j) => {
+        total -= lossValue({ kind: "ce", target: [...ex.completion] }, logits[j], 1, v);
       });
     }
   }

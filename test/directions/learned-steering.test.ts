@@ -12,6 +12,7 @@ import {
   type DirectionsArtifact,
   learnSteeringSet,
   loadPromptData,
+  meanLogProb,
   readArtifact,
   steeringUnit,
   writeArtifact,
@@ -45,6 +46,36 @@ function examples(seed: string, n: number) {
     completion: [7, 9],
   }));
 }
+
+describe("meanLogProb", () => {
+  it("is the mean log-likelihood of the completions a whole forward pass gives, with and without a vector", async () => {
+    const rng = new Rng("mlp");
+    const V = model.config.vocabSize;
+    const tokens = (n: number) => Array.from({ length: n }, () => 3 + rng.int(V - 3));
+    // Prompts of different lengths and completions of two lengths: padded batches.
+    const exs = [4, 7, 5, 9, 6].map((n, i) => ({
+      prompt: tokens(n),
+      completion: tokens(1 + (i % 2) * 2),
+    }));
+    const hook = "blocks.0.hook_resid_post";
+    const vector = Array.from({ length: model.config.dModel }, () => rng.normal());
+    for (const v of [null, vector]) {
+      const ivs = v ? [{ kind: "add" as const, hook, vector: v, scale: 1 }] : [];
+      let want = 0;
+      for (const ex of exs) {
+        const seq = [...ex.prompt, ...ex.completion.slice(0, -1)];
+        const logits = (await model.runWithHooks(seq, ivs)).logits.data;
+        ex.completion.forEach((tok, j) => {
+          const row = logits.subarray((ex.prompt.length - 1 + j) * V, (ex.prompt.length + j) * V);
+          const max = Math.max(...row);
+          const z = row.reduce((a, x) => a + Math.exp(x - max), 0);
+          want += row[tok] - max - Math.log(z);
+        });
+      }
+      expect(await meanLogProb(model, exs, hook, v)).toBeCloseTo(want / exs.length, 4);
+    }
+  });
+});
 
 describe("learned steering in the artifact", () => {
   it("round-trips, and the target's steer uses it while ablations keep the library direction", async () => {
