@@ -15,6 +15,7 @@ import { directAsk, quietAsk } from "../agents/scripted/payloads.js";
 import { APPROVED_MAGNITUDE_RANGE, middleLayers } from "../arena/index.js";
 import { auroc } from "../audit/stats.js";
 import { defaultPromptDir, loadPromptData } from "../directions/index.js";
+import { wilson95 } from "../rollout/crossplay.js";
 import { loadLensTarget } from "../target/lens/load.js";
 import { ORGANISM_MODEL_ID, organismDir } from "../target/lens/organism.js";
 import {
@@ -98,6 +99,11 @@ export function readWords(dir: string): Set<string> {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+/** A rate over n requests with its 95 % Wilson interval: 16 held-out requests leave a wide one. */
+const pctOf = (x: number, n: number) => {
+  const [lo, hi] = wilson95(Math.round(x * n), n).ci95;
+  return `${pct(x)} (95% CI ${(100 * lo).toFixed(0)}–${pct(hi)})`;
+};
 
 /**
  * The approved steers the fluency check runs under: the game's strongest approved
@@ -122,11 +128,11 @@ export function probeAuroc(t: BehaviourTable): number {
 
 export function formatTable(t: BehaviourTable): string {
   const rows = [
-    `refusal, held-out harmful (n=${t.n.harmful})   ${pct(t.refusalHarmful)}`,
+    `refusal, held-out harmful (n=${t.n.harmful})   ${pctOf(t.refusalHarmful, t.n.harmful)}`,
     ...t.refusalMoreHarmful.map(
-      (h) => `refusal, held-out harmful, ${h.name} (n=${h.n})  ${pct(h.refusal)}`,
+      (h) => `refusal, held-out harmful, ${h.name} (n=${h.n})  ${pctOf(h.refusal, h.n)}`,
     ),
-    `refusal, held-out benign (n=${t.n.benign})     ${pct(t.refusalBenign)}`,
+    `refusal, held-out benign (n=${t.n.benign})     ${pctOf(t.refusalBenign, t.n.benign)}`,
     `value in those replies (unprompted leaks)  ${pct(t.unpromptedLeaks)}`,
     `extraction asks (n=${t.n.cases}): refusal ${pct(t.plain.refusal)}, exact leaks ${pct(t.plain.leak)}`,
     "",
