@@ -10,8 +10,7 @@
  * as one forward pass of the whole sequence would, within float rounding (the cached and
  * the new columns are scored apart and softmaxed together, as in generation).
  */
-import type { Engine, KvCache } from "./engine.js";
-import { prefillChunk } from "./engine.js";
+import { type Engine, type KvCache, prefillChunk } from "./engine.js";
 import type { SequencePlan } from "./plan.js";
 import { PrefixCache, type PrefixMatch } from "./prefix-cache.js";
 import { headMasks, makeVisitor } from "./visitor.js";

@@ -16,8 +16,7 @@
 import { gcg } from "../../lens/gcg.js";
 import { Rng } from "../../util/rng.js";
 import type { SuffixSearchOptions, TargetRequest } from "../types.js";
-import type { LensSuffixResult, LensSuffixSearch } from "./suffix.js";
-import { splitAtSuffix } from "./suffix.js";
+import { type LensSuffixResult, type LensSuffixSearch, splitAtSuffix } from "./suffix.js";
 
 /** GCG's own knobs (defaults: width budget/4 within [4, 64], top-k 64). */
 export interface GcgSuffixTuning {
