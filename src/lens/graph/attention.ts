@@ -22,7 +22,8 @@
  * GQA without repeat_kv: q is viewed as [B,Hkv,g,T,hd] and k/v as [B,Hkv,1,S,hd],
  * so MatMul broadcasting pairs query head h with KV head floor(h/g), as HF does.
  * The residual add is NOT here: resid_mid = resid_pre + attn_out happens in TS
- * so `hook_attn_out` and `hook_resid_mid` can be read and written.
+ * so `hook_attn_out` and `hook_resid_mid` can be read and written, or in the whole
+ * block's graph (block.ts), which builds on `attentionBody`.
  */
 import { GraphBuilder, int, ints } from "../onnx/index.js";
 import type { ModelConfig } from "../types.js";
@@ -48,12 +49,50 @@ export const ATTN_OUTPUTS = {
 } as const;
 
 export function buildAttention(cfg: ModelConfig, w: AttnWeights, layer: number): GraphBuilder {
-  const { dModel: d, nHeads: h, nKvHeads: kv } = cfg;
+  const g = new GraphBuilder(`attn${layer}`);
+  const x = g.input(ATTN_INPUTS.x, ["B", "T", cfg.dModel]);
+  const a = attentionBody(g, cfg, w, x);
+  g.output(a.out, ATTN_OUTPUTS.out, ["B", "T", cfg.dModel]);
+  attentionOutputs(g, cfg, w, a);
+  g.output(a.z, ATTN_OUTPUTS.z, ["B", "T", cfg.nHeads, w.q.cols / cfg.nHeads]);
+  return g;
+}
+
+/** What the attention body leaves in its graph: attn_out, this step's K/V ("" when KV-shared), z. */
+export interface AttentionValues {
+  out: string;
+  newK: string;
+  newV: string;
+  z: string;
+}
+
+/** Declares this step's keys and values as outputs (layers that own a KV cache). */
+export function attentionOutputs(
+  g: GraphBuilder,
+  cfg: ModelConfig,
+  w: AttnWeights,
+  a: AttentionValues,
+): void {
+  if (!a.newK) return;
+  const hd = w.q.cols / cfg.nHeads;
+  g.output(a.newK, ATTN_OUTPUTS.key, ["B", cfg.nKvHeads, "T", hd]);
+  g.output(a.newV, ATTN_OUTPUTS.value, ["B", cfg.nKvHeads, "T", hd]);
+}
+
+/**
+ * The attention of one block on `x` [B,T,D] inside `g`: declares every input but x
+ * (past or shared K/V, mask, head mask, cos/sin) and returns the values for the outputs.
+ */
+export function attentionBody(
+  g: GraphBuilder,
+  cfg: ModelConfig,
+  w: AttnWeights,
+  x: string,
+): AttentionValues {
+  const { nHeads: h, nKvHeads: kv } = cfg;
   const hd = w.q.cols / h;
   const group = h / kv;
   const owns = w.k !== undefined && w.v !== undefined;
-  const g = new GraphBuilder(`attn${layer}`);
-  const x = g.input(ATTN_INPUTS.x, ["B", "T", d]);
   const pastK = owns
     ? g.input(ATTN_INPUTS.pastKey, ["B", kv, hd, "C"])
     : g.input(ATTN_INPUTS.sharedKey, ["B", kv, hd, "S"]);
@@ -116,12 +155,5 @@ export function buildAttention(cfg: ModelConfig, w: AttnWeights, layer: number):
   const z = g.op("Mul", [zRaw, headMask]);
   let out = linear(g, g.op("Reshape", [z, g.ints([0, 0, h * hd])]), w.o, w.oBias, "o"); // [B,T,D]
   if (w.postNorm) out = norm(g, cfg, out, w.postNorm, "post_attn");
-
-  g.output(out, ATTN_OUTPUTS.out, ["B", "T", d]);
-  if (owns) {
-    g.output(newK, ATTN_OUTPUTS.key, ["B", kv, "T", hd]);
-    g.output(newV, ATTN_OUTPUTS.value, ["B", kv, "T", hd]);
-  }
-  g.output(z, ATTN_OUTPUTS.z, ["B", "T", h, hd]);
-  return g;
+  return { out, newK, newV, z };
 }

@@ -1,7 +1,9 @@
 /**
- * The forward engine: one ORT session for the embedding, two per decoder block
- * (attention half, MLP half) and one for the unembedding, with the residual
- * stream handed back to TypeScript between them. A step reads like nanoGPT's
+ * The forward engine: one ORT session for the embedding, one per decoder block
+ * and one for the unembedding, with the residual stream handed back to TypeScript
+ * between them. A block whose `hook_attn_out`, `hook_resid_mid` or `hook_mlp_out`
+ * a step reads or edits runs as two sessions instead (attention half, MLP half),
+ * built the first time a step needs them. A step reads like nanoGPT's
  * `Block.forward`, residual adds visible:
  *
  *   x = embed(ids) (+ pos_embed)        // hook_embed; then blocks.0.hook_resid_pre
@@ -28,7 +30,9 @@ import {
   ATTN_INPUTS,
   ATTN_OUTPUTS,
   attnWeights,
+  BLOCK_OUTPUT,
   buildAttention,
+  buildBlock,
   buildMlp,
   buildUnembed,
   MLP_INPUT,
@@ -102,9 +106,17 @@ export function prefillChunk(rows: number, nHeads: number, capacity: number): nu
 /** Steps of at least this many tokens read a compact copy of the written columns. */
 const COMPACT_MIN_TOKENS = 8;
 
-/** May edit `x` in place, or return a same-sized replacement. */
-// biome-ignore lint/suspicious/noConfusingVoidType: a hook edits in place (returns nothing) or returns a replacement
-export type HookVisitor = (name: HookName, x: Float32Array, dims: number[]) => void | Float32Array;
+/**
+ * May edit `x` in place, or return a same-sized replacement. `hooks`, when present,
+ * names every hook it reads or edits: blocks whose inner hooks it leaves alone then
+ * run whole (one session). Without it every hook of every block is visited.
+ */
+export type HookVisitor = ((
+  name: HookName,
+  x: Float32Array,
+  dims: number[],
+  // biome-ignore lint/suspicious/noConfusingVoidType: a hook edits in place (returns nothing) or returns a replacement
+) => void | Float32Array) & { readonly hooks?: ReadonlySet<string> };
 
 export interface StepInput {
   batch: number;
@@ -137,8 +149,10 @@ export interface StepOutput {
 }
 
 interface Layer {
-  attn: LensSession;
-  mlp: LensSession;
+  /** the whole block (graph/block.ts) */
+  block: LensSession;
+  /** the two halves, for steps that visit the block's inner hooks (built on first use) */
+  halves: Promise<Halves> | null;
   sliding: boolean;
   headDim: number;
   /** the layer whose present K/V this one attends over (itself unless KV-shared) */
@@ -146,6 +160,14 @@ interface Layer {
   /** Gemma 4's layer_scalar (1 elsewhere) */
   scalar: number;
 }
+
+interface Halves {
+  attn: LensSession;
+  mlp: LensSession;
+}
+
+/** Builds a graph into a session, counting its weights against the memory budget. */
+type SessionLoader = (g: GraphBuilder, counts?: boolean) => Promise<LensSession>;
 
 export class Engine {
   private constructor(
@@ -158,9 +180,17 @@ export class Engine {
     private readonly invFreq: Float64Array | null,
     private readonly invFreqLocal: Float64Array | null,
     private readonly ple: PleRuntime | null,
-    /** bytes of weights handed to ORT (what stays resident), after quantisation */
-    readonly residentWeightBytes: number,
+    private readonly memory: { resident: number },
+    private readonly buildHalves: (layer: number) => Promise<Halves>,
   ) {}
+
+  /**
+   * Bytes of weights handed to ORT (what stays resident), after quantisation. Block
+   * halves built for inner hooks hold a second copy of their block's weights.
+   */
+  get residentWeightBytes(): number {
+    return this.memory.resident;
+  }
 
   static async create(
     config: ModelConfig,
@@ -168,31 +198,37 @@ export class Engine {
     opts: EngineOptions = {},
   ): Promise<Engine> {
     let weightBytes = 0;
-    let resident = 0;
+    const memory = { resident: 0 };
     const sessions: LensSession[] = [];
     // Build and load one graph at a time so only one graph's bytes are alive at once.
-    const load = async (g: GraphBuilder, counts = true): Promise<LensSession> => {
+    const load: SessionLoader = async (g, counts = true) => {
       if (opts.quant) g.quantizeMatMuls(QUANT_BITS[opts.quant]);
       const built = g.build(opts.externalAbove);
       if (counts) weightBytes += built.weightBytes;
-      resident += built.weightBytes;
-      if (opts.memoryBudget !== undefined && resident > opts.memoryBudget) {
-        for (const s of sessions) await s.release();
+      if (
+        opts.memoryBudget !== undefined &&
+        memory.resident + built.weightBytes > opts.memoryBudget
+      ) {
+        if (!loaded) for (const s of sessions) await s.release();
         throw new SeigeError(
           "config_error",
-          `the weights need more than the memory budget of ${opts.memoryBudget} bytes (${resident} bytes after ${sessions.length + 1} graphs${opts.quant ? `, ${opts.quant}` : ", f32"}); try --quant int8 or int4`,
+          `the weights need more than the memory budget of ${opts.memoryBudget} bytes (${memory.resident + built.weightBytes} bytes after ${sessions.length + 1} graphs${opts.quant ? `, ${opts.quant}` : ", f32"}${loaded ? "; a hook inside a block needs its halves as well" : ""}); try --quant int8 or int4`,
         );
       }
+      memory.resident += built.weightBytes;
       const s = await createSession(built, opts);
       sessions.push(s);
       return s;
     };
+    let loaded = false;
     const embed = await Embedder.create(config, tensors, (g) => load(g, false));
     const layers: Layer[] = [];
     for (let l = 0; l < config.nLayers; l++) {
       layers.push({
-        attn: await load(buildAttention(config, attnWeights(tensors, config, l), l)),
-        mlp: await load(buildMlp(config, mlpWeights(tensors, config, l), l)),
+        block: await load(
+          buildBlock(config, attnWeights(tensors, config, l), mlpWeights(tensors, config, l), l),
+        ),
+        halves: null,
         sliding: config.layerTypes[l] === "sliding",
         headDim: headDimOf(config, l),
         kvSource: kvSourceOf(config, l),
@@ -206,7 +242,33 @@ export class Engine {
     const fullHd = full >= 0 ? headDimOf(config, full) : config.headDim;
     const inv = config.rope ? inverseFrequencies(config.rope, fullHd) : null;
     const invLocal = config.ropeLocal ? inverseFrequencies(config.ropeLocal, config.headDim) : inv;
-    return new Engine(config, embed, layers, unembed, weightBytes, inv, invLocal, ple, resident);
+    loaded = true;
+    const buildHalves = async (l: number): Promise<Halves> => ({
+      attn: await load(buildAttention(config, attnWeights(tensors, config, l), l), false),
+      mlp: await load(buildMlp(config, mlpWeights(tensors, config, l), l), false),
+    });
+    return new Engine(
+      config,
+      embed,
+      layers,
+      unembed,
+      weightBytes,
+      inv,
+      invLocal,
+      ple,
+      memory,
+      buildHalves,
+    );
+  }
+
+  /** Layer `l`'s two halves, built on first use. */
+  private halvesOf(l: number): Promise<Halves> {
+    const layer = this.layers[l];
+    layer.halves ??= this.buildHalves(l).catch((e) => {
+      layer.halves = null;
+      throw e;
+    });
+    return layer.halves;
   }
 
   /** An empty cache for `batch` sequences, with room for `columns` columns (grown on demand). */
@@ -445,24 +507,30 @@ export class Engine {
         feeds[ATTN_INPUTS.sin] = { data: tables.sin, dims: [b, t, 1, hd] };
       }
       const wantZ = input.zLayers?.has(l) ?? false;
-      const fetch: string[] = [ATTN_OUTPUTS.out];
-      if (owns) fetch.push(ATTN_OUTPUTS.key, ATTN_OUTPUTS.value);
-      if (wantZ) fetch.push(ATTN_OUTPUTS.z);
-      const a = await layer.attn.run(feeds, fetch);
-      if (owns) {
-        const rows = b * cfg.nKvHeads;
-        writeKeyColumns(cache.keys[l], a[ATTN_OUTPUTS.key].data, rows, cap, past, t, hd);
-        writeColumns(cache.values[l], a[ATTN_OUTPUTS.value].data, rows, cap, past, t, hd);
-      }
-      if (wantZ && input.visit)
-        input.visit(attnZ(l), a[ATTN_OUTPUTS.z].data, [b, t, cfg.nHeads, hd]);
+      let h: Float32Array;
+      if (!wantZ && !visitsInside(input.visit, l)) {
+        const fetch: string[] = [BLOCK_OUTPUT];
+        if (owns) fetch.push(ATTN_OUTPUTS.key, ATTN_OUTPUTS.value);
+        const r = await layer.block.run(feeds, fetch);
+        if (owns) this.writeKv(cache, l, r, past, t);
+        h = r[BLOCK_OUTPUT].data; // resid_mid + mlp_out
+      } else {
+        const halves = await this.halvesOf(l);
+        const fetch: string[] = [ATTN_OUTPUTS.out];
+        if (owns) fetch.push(ATTN_OUTPUTS.key, ATTN_OUTPUTS.value);
+        if (wantZ) fetch.push(ATTN_OUTPUTS.z);
+        const a = await halves.attn.run(feeds, fetch);
+        if (owns) this.writeKv(cache, l, a, past, t);
+        if (wantZ && input.visit)
+          input.visit(attnZ(l), a[ATTN_OUTPUTS.z].data, [b, t, cfg.nHeads, hd]);
 
-      const attn = visit(attnOut(l), a[ATTN_OUTPUTS.out].data);
-      let mid = add(x, attn); // resid_mid = resid_pre + attn_out
-      mid = visit(residMid(l), mid);
-      const m = await layer.mlp.run({ [MLP_INPUT]: { data: mid, dims } });
-      const mlp = visit(mlpOut(l), m[MLP_OUTPUT].data);
-      let h = add(mid, mlp); // resid_post = resid_mid + mlp_out
+        const attn = visit(attnOut(l), a[ATTN_OUTPUTS.out].data);
+        let mid = add(x, attn); // resid_mid = resid_pre + attn_out
+        mid = visit(residMid(l), mid);
+        const m = await halves.mlp.run({ [MLP_INPUT]: { data: mid, dims } });
+        const mlp = visit(mlpOut(l), m[MLP_OUTPUT].data);
+        h = add(mid, mlp); // resid_post = resid_mid + mlp_out
+      }
       if (this.ple && ple) h = add(h, visit(pleOut(l), await this.ple.inject(l, h, ple, b, t)));
       if (layer.scalar !== 1) for (let i = 0; i < h.length; i++) h[i] *= layer.scalar;
       x = visit(residPost(l), h);
@@ -486,15 +554,39 @@ export class Engine {
     return { logits, cache };
   }
 
+  /** Writes a step's new K/V columns (`ATTN_OUTPUTS.key`/`value` of `out`) into the cache. */
+  private writeKv(
+    cache: KvCache,
+    l: number,
+    out: Record<string, { data: Float32Array }>,
+    past: number,
+    t: number,
+  ): void {
+    const rows = cache.batch * this.config.nKvHeads;
+    const hd = this.layers[l].headDim;
+    writeKeyColumns(cache.keys[l], out[ATTN_OUTPUTS.key].data, rows, cache.capacity, past, t, hd);
+    writeColumns(cache.values[l], out[ATTN_OUTPUTS.value].data, rows, cache.capacity, past, t, hd);
+  }
+
   async close(): Promise<void> {
     await this.embed.release();
     for (const l of this.layers) {
-      await l.attn.release();
-      await l.mlp.release();
+      await l.block.release();
+      const halves = await l.halves?.catch(() => null);
+      await halves?.attn.release();
+      await halves?.mlp.release();
     }
     await this.ple?.release();
     await this.unembed.release();
   }
+}
+
+/** Whether `visit` reads or edits a hook inside block `l` (between its input and output). */
+function visitsInside(visit: HookVisitor | undefined, l: number): boolean {
+  if (!visit) return false;
+  const hooks = visit.hooks;
+  if (!hooks) return true;
+  return hooks.has(attnOut(l)) || hooks.has(residMid(l)) || hooks.has(mlpOut(l));
 }
 
 /** Columns [0, n) of `src` [R, cap, width] as a new [R, n, width] buffer. */

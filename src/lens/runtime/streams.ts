@@ -16,7 +16,7 @@
  * blocks 0 … L − 2 (what enters blocks 1 … L − 1), only on engines that can start at a
  * middle block (`Engine.startsMidway`), and only while it fits `PrefixCache.keepsStream`.
  */
-import { residPost } from "../hooks.js";
+import { type HookName, residPost } from "../hooks.js";
 import { type Engine, type HookVisitor, prefillChunk } from "./engine.js";
 import type { SequencePlan } from "./plan.js";
 import type { PrefixCache, PrefixMatch } from "./prefix-cache.js";
@@ -57,7 +57,7 @@ export function recordStreams(
       l + 1,
     ]),
   );
-  return (name, x, dims) => {
+  const record = (name: HookName, x: Float32Array, dims: number[]) => {
     const into = blocks.get(name);
     if (into !== undefined) {
       const d = dims[2];
@@ -72,6 +72,8 @@ export function recordStreams(
     }
     return visit?.(name, x, dims);
   };
+  // Block outputs are visited on every path, so recording adds no hook inside a block.
+  return Object.assign(record, { hooks: visit ? visit.hooks : new Set<string>() });
 }
 
 /**

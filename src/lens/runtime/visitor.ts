@@ -37,7 +37,11 @@ export interface VisitorSpec {
 export function makeVisitor(spec: VisitorSpec): HookVisitor {
   const b = spec.plans.length;
   const t = spec.positions.length / b;
-  return (name, x, dims) => {
+  // Every hook this visitor can act at: the engine runs the other blocks whole.
+  const hooks = new Set<string>(spec.cacheInto?.names);
+  for (const p of spec.plans) for (const h of p.hooks) hooks.add(h);
+  for (const h of Object.keys(spec.hookFns ?? {})) hooks.add(h);
+  const visit = (name: HookName, x: Float32Array, dims: number[]) => {
     const width = x.length / (b * t);
     for (let s = 0; s < b; s++) {
       const plan = spec.plans[s];
@@ -69,6 +73,7 @@ export function makeVisitor(spec: VisitorSpec): HookVisitor {
     }
     return out === x ? undefined : out;
   };
+  return Object.assign(visit, { hooks });
 }
 
 /** Per-layer head-mask inputs `[B*H]` from the plans (layers nobody masks are left out: all ones). */
