@@ -1,9 +1,10 @@
 /**
  * The forward engine: one ORT session for the embedding, one per decoder block
  * and one for the unembedding, with the residual stream handed back to TypeScript
- * between them. A block whose `hook_attn_out`, `hook_resid_mid` or `hook_mlp_out`
- * a step reads or edits runs as two sessions instead (attention half, MLP half),
- * built the first time a step needs them. A step reads like nanoGPT's
+ * between them. The first time a step reads or edits a block's `hook_attn_out`,
+ * `hook_resid_mid`, `hook_mlp_out` or `attn.hook_z`, that block is rebuilt as two
+ * sessions (attention half, MLP half) which replace it from then on: the same bits,
+ * one copy of the weights, an ORT run more per step. A step reads like nanoGPT's
  * `Block.forward`, residual adds visible:
  *
  *   x = embed(ids) (+ pos_embed)        // hook_embed; then blocks.0.hook_resid_pre
@@ -149,9 +150,11 @@ export interface StepOutput {
 }
 
 interface Layer {
-  /** the whole block (graph/block.ts) */
-  block: LensSession;
-  /** the two halves, for steps that visit the block's inner hooks (built on first use) */
+  /** the whole block (graph/block.ts), until its halves replace it */
+  block: LensSession | null;
+  /** bytes of weights the whole block holds */
+  blockBytes: number;
+  /** the two halves, built the first time a step visits the block's inner hooks */
   halves: Promise<Halves> | null;
   sliding: boolean;
   headDim: number;
@@ -169,6 +172,9 @@ interface Halves {
 /** Builds a graph into a session, counting its weights against the memory budget. */
 type SessionLoader = (g: GraphBuilder, counts?: boolean) => Promise<LensSession>;
 
+/** A session and the bytes of weights it holds. */
+type Loaded = { session: LensSession; bytes: number };
+
 export class Engine {
   private constructor(
     readonly config: ModelConfig,
@@ -181,15 +187,21 @@ export class Engine {
     private readonly invFreqLocal: Float64Array | null,
     private readonly ple: PleRuntime | null,
     private readonly memory: { resident: number },
-    private readonly buildHalves: (layer: number) => Promise<Halves>,
+    private readonly buildHalves: (layer: number) => Promise<{ halves: Halves; bytes: number }>,
   ) {}
 
-  /**
-   * Bytes of weights handed to ORT (what stays resident), after quantisation. Block
-   * halves built for inner hooks hold a second copy of their block's weights.
-   */
+  /** Steps running now, and whole blocks replaced by their halves, released when none is. */
+  private inFlight = 0;
+  private retired: LensSession[] = [];
+
+  /** Bytes of weights handed to ORT (what stays resident), after quantisation. */
   get residentWeightBytes(): number {
     return this.memory.resident;
+  }
+
+  /** Blocks that run as two halves (a step has touched a hook inside them), ascending. */
+  get splitBlocks(): number[] {
+    return this.layers.flatMap((l, i) => (l.halves ? [i] : []));
   }
 
   static async create(
@@ -201,33 +213,39 @@ export class Engine {
     const memory = { resident: 0 };
     const sessions: LensSession[] = [];
     // Build and load one graph at a time so only one graph's bytes are alive at once.
-    const load: SessionLoader = async (g, counts = true) => {
+    const compile = (g: GraphBuilder) => {
       if (opts.quant) g.quantizeMatMuls(QUANT_BITS[opts.quant]);
-      const built = g.build(opts.externalAbove);
+      return g.build(opts.externalAbove);
+    };
+    const build = async (g: GraphBuilder): Promise<Loaded> => {
+      const built = compile(g);
+      return { session: await createSession(built, opts), bytes: built.weightBytes };
+    };
+    const load = async (g: GraphBuilder, counts = true): Promise<Loaded> => {
+      const built = compile(g);
       if (counts) weightBytes += built.weightBytes;
-      if (
-        opts.memoryBudget !== undefined &&
-        memory.resident + built.weightBytes > opts.memoryBudget
-      ) {
-        if (!loaded) for (const s of sessions) await s.release();
+      memory.resident += built.weightBytes;
+      if (opts.memoryBudget !== undefined && memory.resident > opts.memoryBudget) {
+        for (const s of sessions) await s.release();
         throw new SeigeError(
           "config_error",
-          `the weights need more than the memory budget of ${opts.memoryBudget} bytes (${memory.resident + built.weightBytes} bytes after ${sessions.length + 1} graphs${opts.quant ? `, ${opts.quant}` : ", f32"}${loaded ? "; a hook inside a block needs its halves as well" : ""}); try --quant int8 or int4`,
+          `the weights need more than the memory budget of ${opts.memoryBudget} bytes (${memory.resident} bytes after ${sessions.length + 1} graphs${opts.quant ? `, ${opts.quant}` : ", f32"}); try --quant int8 or int4`,
         );
       }
-      memory.resident += built.weightBytes;
       const s = await createSession(built, opts);
       sessions.push(s);
-      return s;
+      return { session: s, bytes: built.weightBytes };
     };
-    let loaded = false;
-    const embed = await Embedder.create(config, tensors, (g) => load(g, false));
+    const loadSession: SessionLoader = async (g, counts) => (await load(g, counts)).session;
+    const embed = await Embedder.create(config, tensors, (g) => loadSession(g, false));
     const layers: Layer[] = [];
     for (let l = 0; l < config.nLayers; l++) {
+      const block = await load(
+        buildBlock(config, attnWeights(tensors, config, l), mlpWeights(tensors, config, l), l),
+      );
       layers.push({
-        block: await load(
-          buildBlock(config, attnWeights(tensors, config, l), mlpWeights(tensors, config, l), l),
-        ),
+        block: block.session,
+        blockBytes: block.bytes,
         halves: null,
         sliding: config.layerTypes[l] === "sliding",
         headDim: headDimOf(config, l),
@@ -235,18 +253,20 @@ export class Engine {
         scalar: config.gemma4 ? tensors.get(`layers.${l}.layer_scalar`).data[0] : 1,
       });
     }
-    const ple = config.gemma4?.ple ? await PleRuntime.create(config, tensors, load) : null;
-    const unembed = await load(buildUnembed(config, unembedWeights(tensors, config)));
+    const ple = config.gemma4?.ple ? await PleRuntime.create(config, tensors, loadSession) : null;
+    const unembed = await loadSession(buildUnembed(config, unembedWeights(tensors, config)));
     // Full layers may have a wider head (Gemma 4's global_head_dim); sliding ones use head_dim.
     const full = config.layerTypes.indexOf("full");
     const fullHd = full >= 0 ? headDimOf(config, full) : config.headDim;
     const inv = config.rope ? inverseFrequencies(config.rope, fullHd) : null;
     const invLocal = config.ropeLocal ? inverseFrequencies(config.ropeLocal, config.headDim) : inv;
-    loaded = true;
-    const buildHalves = async (l: number): Promise<Halves> => ({
-      attn: await load(buildAttention(config, attnWeights(tensors, config, l), l), false),
-      mlp: await load(buildMlp(config, mlpWeights(tensors, config, l), l), false),
-    });
+    // The halves hold the block's weights, so they are not held against the memory budget
+    // a second time: the block is released once they exist.
+    const buildHalves = async (l: number) => {
+      const attn = await build(buildAttention(config, attnWeights(tensors, config, l), l));
+      const mlp = await build(buildMlp(config, mlpWeights(tensors, config, l), l));
+      return { halves: { attn: attn.session, mlp: mlp.session }, bytes: attn.bytes + mlp.bytes };
+    };
     return new Engine(
       config,
       embed,
@@ -261,14 +281,33 @@ export class Engine {
     );
   }
 
-  /** Layer `l`'s two halves, built on first use. */
+  /**
+   * Layer `l`'s two halves, built on first use; they replace the whole block, which is
+   * released as soon as no step is running (a step in flight may be about to run it).
+   */
   private halvesOf(l: number): Promise<Halves> {
     const layer = this.layers[l];
-    layer.halves ??= this.buildHalves(l).catch((e) => {
-      layer.halves = null;
-      throw e;
-    });
+    layer.halves ??= this.buildHalves(l).then(
+      async ({ halves, bytes }) => {
+        this.memory.resident += bytes - layer.blockBytes;
+        if (layer.block) this.retired.push(layer.block);
+        layer.block = null;
+        // only the step asking runs now, and it has not reached this block
+        if (this.inFlight <= 1) await this.releaseRetired();
+        return halves;
+      },
+      (e) => {
+        layer.halves = null;
+        throw e;
+      },
+    );
     return layer.halves;
+  }
+
+  private async releaseRetired(): Promise<void> {
+    const retired = this.retired;
+    this.retired = [];
+    for (const s of retired) await s.release();
   }
 
   /** An empty cache for `batch` sequences, with room for `columns` columns (grown on demand). */
@@ -376,6 +415,16 @@ export class Engine {
   }
 
   async step(input: StepInput): Promise<StepOutput> {
+    this.inFlight++;
+    try {
+      return await this.forward(input);
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0 && this.retired.length > 0) await this.releaseRetired();
+    }
+  }
+
+  private async forward(input: StepInput): Promise<StepOutput> {
     const cfg = this.config;
     const { batch: b, cache } = input;
     const from = input.from;
@@ -508,7 +557,7 @@ export class Engine {
       }
       const wantZ = input.zLayers?.has(l) ?? false;
       let h: Float32Array;
-      if (!wantZ && !visitsInside(input.visit, l)) {
+      if (layer.block && !wantZ && !visitsInside(input.visit, l)) {
         const fetch: string[] = [BLOCK_OUTPUT];
         if (owns) fetch.push(ATTN_OUTPUTS.key, ATTN_OUTPUTS.value);
         const r = await layer.block.run(feeds, fetch);
@@ -571,11 +620,12 @@ export class Engine {
   async close(): Promise<void> {
     await this.embed.release();
     for (const l of this.layers) {
-      await l.block.release();
       const halves = await l.halves?.catch(() => null);
+      await l.block?.release();
       await halves?.attn.release();
       await halves?.mlp.release();
     }
+    await this.releaseRetired();
     await this.ple?.release();
     await this.unembed.release();
   }
