@@ -7,7 +7,9 @@
  * `eos_token_id` (int or list; all of them stop generation).
  *
  * Trap handled here: chat templates usually emit BOS themselves, so `encodeChat`
- * encodes the rendered text without adding special tokens (no double BOS).
+ * encodes the rendered text without adding special tokens (no double BOS). It
+ * encodes only what a rendered text adds to a recent one (prefix-encoder.ts): a
+ * session's requests repeat the system prompt and history.
  * Deliberately not here: padding and batching (model.ts) and any model maths.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -15,6 +17,7 @@ import { join } from "node:path";
 import { Template } from "@huggingface/jinja";
 import { Tokenizer } from "@huggingface/tokenizers";
 import { SeigeError } from "../util/errors.js";
+import { boundaryTokens, PrefixEncoder } from "./prefix-encoder.js";
 
 export interface ChatMessage {
   role: string;
@@ -136,6 +139,10 @@ export function loadTokenizer(dir: string): LensTokenizer {
     });
   };
 
+  const chatEncoder = new PrefixEncoder(
+    (s) => tok.encode(s, { add_special_tokens: false }).ids,
+    boundaryTokens(tj),
+  );
   return {
     encode: (s, opts = {}) =>
       tok.encode(s, { add_special_tokens: opts.addSpecialTokens ?? true }).ids,
@@ -145,8 +152,7 @@ export function loadTokenizer(dir: string): LensTokenizer {
         ? ""
         : tok.decode([...list], { skip_special_tokens: opts.skipSpecialTokens ?? false }),
     applyChatTemplate: render,
-    encodeChat: (messages, opts) =>
-      tok.encode(render(messages, opts), { add_special_tokens: false }).ids,
+    encodeChat: (messages, opts) => chatEncoder.encodeText(render(messages, opts)),
     tokenToId: (t) => tok.token_to_id(t),
     idToToken: (id) => tok.id_to_token(id),
     bosTokenId,
