@@ -63,7 +63,8 @@ export class PrefixEncoder {
     if (cut > 0) {
       // Keep the text up to its last boundary: that is what a continuation will share.
       const head = cut === text.length ? ids : this.encode(text.slice(cut));
-      const kept = cut === text.length ? ids : ids.slice(0, ids.length - head.length);
+      // a copy either way: the caller owns the array it gets back
+      const kept = cut === text.length ? ids.slice() : ids.slice(0, ids.length - head.length);
       this.kept = this.kept.filter((k) => k.text !== text.slice(0, cut));
       this.kept.push({ text: text.slice(0, cut), ids: kept });
       if (this.kept.length > KEPT) this.kept.shift();

@@ -109,6 +109,13 @@ describe("boundaryTokens", () => {
     expect(calls).toEqual(["<x>ab", "<x>abc"]);
   });
 
+  it("keeps its own copy of the ids it returns", () => {
+    const enc = new PrefixEncoder((s) => [...s].map((c) => c.charCodeAt(0)), ["|"]);
+    const first = enc.encodeText("ab|");
+    first.push(0);
+    expect(enc.encodeText("ab|c")).toEqual([..."ab|c"].map((c) => c.charCodeAt(0)));
+  });
+
   it("encodes only what follows the longest kept text a new one continues", () => {
     const calls: string[] = [];
     const enc = new PrefixEncoder(
