@@ -21,6 +21,16 @@ describe("attentionMask", () => {
     expect(m.filter((x) => x !== 0 && x !== Math.fround(MASKED))).toHaveLength(0);
   });
 
+  it("writes every entry of a reused buffer, and refuses one of the wrong size", () => {
+    const q = Int32Array.from([-1, 0, 1, 0, 1, 2]);
+    const out = new Float32Array(18).fill(Number.NaN);
+    expect(attentionMask(2, q, q, null, undefined, out)).toBe(out);
+    expect(Array.from(out)).toEqual(Array.from(attentionMask(2, q, q, null)));
+    expect(() => attentionMask(2, q, q, null, undefined, new Float32Array(17))).toThrow(
+      /17 floats, not 18/,
+    );
+  });
+
   it("keeps keys with kpos > qpos - window on sliding layers (decode step against a cache)", () => {
     const keys = Int32Array.from([0, 1, 2, 3, 4, 5]);
     const m = attentionMask(1, Int32Array.of(5), keys, 3);

@@ -193,6 +193,13 @@ export class Engine {
   /** Steps running now, and whole blocks replaced by their halves, released when none is. */
   private inFlight = 0;
   private retired: LensSession[] = [];
+  /**
+   * Buffers for a step's large temporary inputs (masks, compact copies of the cache),
+   * reused by steps that run alone: fresh ones for every multi-token step were most of
+   * the garbage, and V8 ran a full collection every ~70 ms to free them. They grow to the
+   * largest step, which the prefill chunking keeps near 4M floats of scores.
+   */
+  private scratch = new Map<string, Float32Array>();
 
   /** Bytes of weights handed to ORT (what stays resident), after quantisation. */
   get residentWeightBytes(): number {
@@ -417,14 +424,27 @@ export class Engine {
   async step(input: StepInput): Promise<StepOutput> {
     this.inFlight++;
     try {
-      return await this.forward(input);
+      // A step that starts alone may use the scratch buffers: any step starting while it
+      // runs sees another in flight and allocates its own.
+      return await this.forward(input, this.inFlight === 1);
     } finally {
       this.inFlight--;
       if (this.inFlight === 0 && this.retired.length > 0) await this.releaseRetired();
     }
   }
 
-  private async forward(input: StepInput): Promise<StepOutput> {
+  /** `n` floats, from the scratch buffer `key` when `reuse`, else fresh; every float is overwritten by the caller. */
+  private buffer(key: string, n: number, reuse: boolean): Float32Array {
+    if (!reuse) return new Float32Array(n);
+    let b = this.scratch.get(key);
+    if (!b || b.length < n) {
+      b = new Float32Array(n);
+      this.scratch.set(key, b);
+    }
+    return b.subarray(0, n);
+  }
+
+  private async forward(input: StepInput, reuse: boolean): Promise<StepOutput> {
     const cfg = this.config;
     const { batch: b, cache } = input;
     const from = input.from;
@@ -478,17 +498,22 @@ export class Engine {
       keyPos.set(input.positions.subarray(i * t, (i + 1) * t), i * (seen + t) + seen);
       cache.positions.set(input.positions.subarray(i * t, (i + 1) * t), i * cap + past);
     }
-    const maskFull = attentionMask(b, input.positions, keyPos, null);
+    const mask = (key: string, keys: Int32Array, window: number | null, self?: number) =>
+      attentionMask(
+        b,
+        input.positions,
+        keys,
+        window,
+        self,
+        this.buffer(key, (input.positions.length * keys.length) / b, reuse),
+      );
+    const maskFull = mask("mask", keyPos, null);
     const maskSliding =
-      cfg.slidingWindow !== null
-        ? attentionMask(b, input.positions, keyPos, cfg.slidingWindow)
-        : maskFull;
-    const sharedFull = shares
-      ? attentionMask(b, input.positions, cache.positions, null, past)
-      : maskFull;
+      cfg.slidingWindow !== null ? mask("maskSliding", keyPos, cfg.slidingWindow) : maskFull;
+    const sharedFull = shares ? mask("maskShared", cache.positions, null, past) : maskFull;
     const sharedSliding =
       shares && cfg.slidingWindow !== null
-        ? attentionMask(b, input.positions, cache.positions, cfg.slidingWindow, past)
+        ? mask("maskSharedSliding", cache.positions, cfg.slidingWindow, past)
         : sharedFull;
     const rope = this.invFreq ? ropeTables(this.invFreq, input.positions) : null;
     const ropeLocal =
@@ -534,12 +559,14 @@ export class Engine {
         feeds[ATTN_INPUTS.pastValue] = { data: none, dims: [b, cfg.nKvHeads, 0, hd] };
       } else if (owns && seen < cap) {
         const rows = b * cfg.nKvHeads;
+        // one pair of buffers serves every layer: a layer's run has read it before the next
+        const n = rows * hd * seen;
         feeds[ATTN_INPUTS.pastKey] = {
-          data: leadingColumns(cache.keys[l], rows * hd, cap, seen, 1),
+          data: leadingColumns(cache.keys[l], rows * hd, cap, seen, 1, this.buffer("k", n, reuse)),
           dims: [b, cfg.nKvHeads, hd, seen],
         };
         feeds[ATTN_INPUTS.pastValue] = {
-          data: leadingColumns(cache.values[l], rows, cap, seen, hd),
+          data: leadingColumns(cache.values[l], rows, cap, seen, hd, this.buffer("v", n, reuse)),
           dims: [b, cfg.nKvHeads, seen, hd],
         };
       } else if (owns) {
@@ -639,15 +666,15 @@ function visitsInside(visit: HookVisitor | undefined, l: number): boolean {
   return hooks.has(attnOut(l)) || hooks.has(residMid(l)) || hooks.has(mlpOut(l));
 }
 
-/** Columns [0, n) of `src` [R, cap, width] as a new [R, n, width] buffer. */
+/** Columns [0, n) of `src` [R, cap, width] written into `out` [R, n, width]. */
 function leadingColumns(
   src: Float32Array,
   rows: number,
   cap: number,
   n: number,
   width: number,
+  out: Float32Array,
 ): Float32Array {
-  const out = new Float32Array(rows * n * width);
   for (let r = 0; r < rows; r++)
     out.set(src.subarray(r * cap * width, (r * cap + n) * width), r * n * width);
   return out;

@@ -19,11 +19,15 @@ export function attentionMask(
   window: number | null,
   /** the key column of query 0 itself (default: the last T columns are this step's queries) */
   selfColumn?: number,
+  /** written in full when given (B·T·S floats): a buffer reused from step to step */
+  out?: Float32Array,
 ): Float32Array {
   const t = queryPos.length / batch;
   const s = keyPos.length / batch;
   const self = selfColumn ?? s - t;
-  const mask = new Float32Array(batch * t * s);
+  if (out && out.length !== batch * t * s)
+    throw new RangeError(`attentionMask: out holds ${out.length} floats, not ${batch * t * s}`);
+  const mask = out ?? new Float32Array(batch * t * s);
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < t; i++) {
       const q = queryPos[b * t + i];
