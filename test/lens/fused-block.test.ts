@@ -145,6 +145,14 @@ describe("whole blocks and block halves", () => {
     // a split block drops both of its whole forms
     expect(same(await play(two, () => everyHook), await play(one))).toBe(true);
     expect(two.residentWeightBytes).toBeLessThan(one.residentWeightBytes * 1.2);
+    // under a memory budget without room for them, there are no copies
+    const tight = await Engine.create(ck.config, ck.tensors, {
+      threads: 2,
+      memoryBudget: Math.ceil(one.residentWeightBytes * 1.5),
+    });
+    engines.push(tight);
+    expect(tight.residentWeightBytes).toBe(one.residentWeightBytes);
+    expect(same(await play(tight), await play(one))).toBe(true);
   });
 
   it("a memory budget that fits the model fits its halves", async () => {

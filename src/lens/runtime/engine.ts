@@ -236,9 +236,9 @@ export class Engine {
       if (opts.quant) g.quantizeMatMuls(QUANT_BITS[opts.quant]);
       return g.build(opts.externalAbove);
     };
-    const build = async (g: GraphBuilder): Promise<Loaded> => {
+    const build = async (g: GraphBuilder, sessionOpts = opts): Promise<Loaded> => {
       const built = compile(g);
-      return { session: await createSession(built, opts), bytes: built.weightBytes };
+      return { session: await createSession(built, sessionOpts), bytes: built.weightBytes };
     };
     const load = async (g: GraphBuilder, counts = true): Promise<Loaded> => {
       const built = compile(g);
@@ -277,12 +277,13 @@ export class Engine {
     const unembed = await loadSession(buildUnembed(config, unembedWeights(tensors, config)));
     let unembedDecode: LensSession | null = null;
     const cpuOnly = (opts.executionProviders ?? ["cpu"]).every((ep) => ep === "cpu");
-    if (cpuOnly && opts.threads !== 1 && weightBytes <= SINGLE_THREAD_DECODE_BYTES) {
-      const single = { ...opts, threads: 1 };
+    const room =
+      opts.memoryBudget === undefined || memory.resident + weightBytes <= opts.memoryBudget;
+    if (cpuOnly && room && opts.threads !== 1 && weightBytes <= SINGLE_THREAD_DECODE_BYTES) {
       const copy = async (g: GraphBuilder) => {
-        const built = compile(g);
-        memory.resident += built.weightBytes;
-        return createSession(built, single);
+        const c = await build(g, { ...opts, threads: 1 });
+        memory.resident += c.bytes;
+        return c.session;
       };
       for (let l = 0; l < config.nLayers; l++)
         layers[l].blockDecode = await copy(
