@@ -134,27 +134,6 @@ describe("whole blocks and block halves", () => {
     expect(engine.splitBlocks).toEqual([]);
   });
 
-  it("a small model on two threads decodes on single-threaded copies, with the same bits", async () => {
-    const ck = loadCheckpoint(tinyDir("qwen2"));
-    const two = await Engine.create(ck.config, ck.tensors, { threads: 2 });
-    engines.push(two);
-    const one = await open("qwen2");
-    // the copies: every block and the head a second time
-    expect(two.residentWeightBytes).toBeGreaterThan(one.residentWeightBytes * 1.9);
-    expect(same(await play(two), await play(one))).toBe(true);
-    // a split block drops both of its whole forms
-    expect(same(await play(two, () => everyHook), await play(one))).toBe(true);
-    expect(two.residentWeightBytes).toBeLessThan(one.residentWeightBytes * 1.2);
-    // under a memory budget without room for them, there are no copies
-    const tight = await Engine.create(ck.config, ck.tensors, {
-      threads: 2,
-      memoryBudget: Math.ceil(one.residentWeightBytes * 1.5),
-    });
-    engines.push(tight);
-    expect(tight.residentWeightBytes).toBe(one.residentWeightBytes);
-    expect(same(await play(tight), await play(one))).toBe(true);
-  });
-
   it("a memory budget that fits the model fits its halves", async () => {
     const probe = await open("gpt2");
     const budget = Math.ceil(probe.residentWeightBytes * 1.01);

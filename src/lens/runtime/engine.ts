@@ -104,15 +104,6 @@ export function prefillChunk(rows: number, nHeads: number, capacity: number): nu
   return Math.max(16, Math.floor(2 ** 22 / (rows * nHeads * capacity) / 16) * 16);
 }
 
-/**
- * Models with at most this many bytes of block and head weights on the CPU keep a second,
- * single-threaded copy of their blocks and head for decode steps: their ops are so small
- * that handing half of each to a second thread costs more than it saves (an organism
- * decode step, 4 rows over 550 columns: 1.81 ms on two threads, 1.52 ms on one), while
- * prefill still gains from every thread. Both give the same bits.
- */
-export const SINGLE_THREAD_DECODE_BYTES = 32 * 2 ** 20;
-
 /** Steps of at least this many tokens read a compact copy of the written columns. */
 const COMPACT_MIN_TOKENS = 8;
 
@@ -161,8 +152,6 @@ export interface StepOutput {
 interface Layer {
   /** the whole block (graph/block.ts), until its halves replace it */
   block: LensSession | null;
-  /** the same block on one thread, for decode steps of small models (SINGLE_THREAD_DECODE_BYTES) */
-  blockDecode: LensSession | null;
   /** bytes of weights the whole block holds */
   blockBytes: number;
   /** the two halves, built the first time a step visits the block's inner hooks */
@@ -192,7 +181,6 @@ export class Engine {
     private readonly embed: Embedder,
     private readonly layers: Layer[],
     private readonly unembed: LensSession,
-    private readonly unembedDecode: LensSession | null,
     /** bytes of weights read per decoded token (blocks + head): the roofline numerator */
     readonly decodeWeightBytes: number,
     private readonly invFreq: Float64Array | null,
@@ -236,9 +224,9 @@ export class Engine {
       if (opts.quant) g.quantizeMatMuls(QUANT_BITS[opts.quant]);
       return g.build(opts.externalAbove);
     };
-    const build = async (g: GraphBuilder, sessionOpts = opts): Promise<Loaded> => {
+    const build = async (g: GraphBuilder): Promise<Loaded> => {
       const built = compile(g);
-      return { session: await createSession(built, sessionOpts), bytes: built.weightBytes };
+      return { session: await createSession(built, opts), bytes: built.weightBytes };
     };
     const load = async (g: GraphBuilder, counts = true): Promise<Loaded> => {
       const built = compile(g);
@@ -264,7 +252,6 @@ export class Engine {
       );
       layers.push({
         block: block.session,
-        blockDecode: null,
         blockBytes: block.bytes,
         halves: null,
         sliding: config.layerTypes[l] === "sliding",
@@ -275,22 +262,6 @@ export class Engine {
     }
     const ple = config.gemma4?.ple ? await PleRuntime.create(config, tensors, loadSession) : null;
     const unembed = await loadSession(buildUnembed(config, unembedWeights(tensors, config)));
-    let unembedDecode: LensSession | null = null;
-    const cpuOnly = (opts.executionProviders ?? ["cpu"]).every((ep) => ep === "cpu");
-    const room =
-      opts.memoryBudget === undefined || memory.resident + weightBytes <= opts.memoryBudget;
-    if (cpuOnly && room && opts.threads !== 1 && weightBytes <= SINGLE_THREAD_DECODE_BYTES) {
-      const copy = async (g: GraphBuilder) => {
-        const c = await build(g, { ...opts, threads: 1 });
-        memory.resident += c.bytes;
-        return c.session;
-      };
-      for (let l = 0; l < config.nLayers; l++)
-        layers[l].blockDecode = await copy(
-          buildBlock(config, attnWeights(tensors, config, l), mlpWeights(tensors, config, l), l),
-        );
-      unembedDecode = await copy(buildUnembed(config, unembedWeights(tensors, config)));
-    }
     // Full layers may have a wider head (Gemma 4's global_head_dim); sliding ones use head_dim.
     const full = config.layerTypes.indexOf("full");
     const fullHd = full >= 0 ? headDimOf(config, full) : config.headDim;
@@ -308,7 +279,6 @@ export class Engine {
       embed,
       layers,
       unembed,
-      unembedDecode,
       weightBytes,
       inv,
       invLocal,
@@ -326,11 +296,9 @@ export class Engine {
     const layer = this.layers[l];
     layer.halves ??= this.buildHalves(l).then(
       async ({ halves, bytes }) => {
-        this.memory.resident += bytes - layer.blockBytes * (layer.blockDecode ? 2 : 1);
+        this.memory.resident += bytes - layer.blockBytes;
         if (layer.block) this.retired.push(layer.block);
-        if (layer.blockDecode) this.retired.push(layer.blockDecode);
         layer.block = null;
-        layer.blockDecode = null;
         // only the step asking runs now, and it has not reached this block
         if (this.inFlight <= 1) await this.releaseRetired();
         return halves;
@@ -619,8 +587,7 @@ export class Engine {
       if (layer.block && !wantZ && !visitsInside(input.visit, l)) {
         const fetch: string[] = [BLOCK_OUTPUT];
         if (owns) fetch.push(ATTN_OUTPUTS.key, ATTN_OUTPUTS.value);
-        const block = (t === 1 && layer.blockDecode) || layer.block;
-        const r = await block.run(feeds, fetch);
+        const r = await layer.block.run(feeds, fetch);
         if (owns) this.writeKv(cache, l, r, past, t);
         h = r[BLOCK_OUTPUT].data; // resid_mid + mlp_out
       } else {
@@ -657,9 +624,7 @@ export class Engine {
         rows.set(x.subarray((i * t + t - rowsT) * d, (i * t + t) * d), i * rowsT * d);
     }
     const logits = (
-      await ((t === 1 && this.unembedDecode) || this.unembed).run({
-        [UNEMBED_IO.x]: { data: rows, dims: [b, rowsT, d] },
-      })
+      await this.unembed.run({ [UNEMBED_IO.x]: { data: rows, dims: [b, rowsT, d] } })
     )[UNEMBED_IO.logits].data;
     cache.length = past + t;
     return { logits, cache };
@@ -684,14 +649,12 @@ export class Engine {
     for (const l of this.layers) {
       const halves = await l.halves?.catch(() => null);
       await l.block?.release();
-      await l.blockDecode?.release();
       await halves?.attn.release();
       await halves?.mlp.release();
     }
     await this.releaseRetired();
     await this.ple?.release();
     await this.unembed.release();
-    await this.unembedDecode?.release();
   }
 }
 
