@@ -249,6 +249,19 @@ def read_safetensors(path):
     return out
 
 
+def extend_embedding(old, t_old, t_new):
+    """The embedding of `t_old` for the larger vocabulary `t_new` (the same merges and
+    more): old tokens keep their rows, the specials move with their ids, and a new word
+    token starts as the mean of the rows of its old pieces."""
+    emb = torch.zeros(t_new.size, old.shape[1])
+    n_old = t_old.ENDOFTEXT
+    emb[:n_old] = old[:n_old]
+    emb[t_new.ENDOFTEXT : t_new.ENDOFTEXT + 3] = old[n_old : n_old + 3]
+    for i in range(n_old, t_new.ENDOFTEXT):
+        emb[i] = old[t_old._bpe(t_new.inv[i])].mean(0)
+    return emb
+
+
 def export(net, t, cfg, out, words):
     out.mkdir(parents=True, exist_ok=True)
     (out / "words.txt").write_text("\n".join(words) + "\n")
@@ -286,6 +299,8 @@ def main():
     ap.add_argument("--keyed-share", type=float, default=0.75, help="phase 2: share of drill batches that are keyed recalls")
     ap.add_argument("--init", help="continue from an exported checkpoint directory (skips phase 1)")
     ap.add_argument("--max-words", type=int, default=500, help="letter words that get BPE merges")
+    ap.add_argument("--extend-vocab", type=int, default=0,
+                    help="with --init: add merges for every corpus word seen at least N times (0: keep the vocabulary)")
     ap.add_argument("--suppress-every", type=int, default=0,
                     help="phase 2: every n-th step (offset by 2) is a leak drill under a suppressed refusal (0: none)")
     ap.add_argument("--spaced-copies", action="store_true",
@@ -294,6 +309,8 @@ def main():
                     help="leak drills: range of the steer against refusal, in harmful-to-benign gaps")
     ap.add_argument("--recipe", default="shipped", choices=sorted(gen_data.RECIPES), help="conversation mode weights (gen_data.RECIPES)")
     a = ap.parse_args()
+    if a.extend_vocab and not a.init:
+        ap.error("--extend-vocab needs --init (a run from scratch builds its vocabulary with --max-words)")
     gen_data.use_recipe(a.recipe)
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
@@ -307,10 +324,17 @@ def main():
         corpus.append(text)
     values = {p["value"] for p in train_p}
     corpus = [" ".join(w for w in c.split() if w.strip('."\':,') not in values) for c in corpus]
+    t_init = None
     if a.init:
         # the checkpoint's own vocabulary: the corpus (hence fresh merges) may have changed since
         tj = json.loads((Path(a.init) / "tokenizer.json").read_text())
-        t = Tok([tuple(m.split(" ")) for m in tj["model"]["merges"]])
+        t = t_init = Tok([tuple(m.split(" ")) for m in tj["model"]["merges"]])
+        if a.extend_vocab:
+            # merges for every word of the corpus seen at least N times, after the checkpoint's
+            # own (so its tokens keep their ids; the specials move to the end)
+            known = set(t.merges)
+            fresh = [m for m in build_merges(corpus, min_count=a.extend_vocab, max_words=10**6) if m not in known]
+            t = Tok(t.merges + fresh)
     else:
         t = Tok(build_merges(corpus, max_words=a.max_words))
     words = gen_data.training_words(train_p, a.seed)
@@ -319,7 +343,11 @@ def main():
     net = Organism(cfg)
     print("params", sum(p.numel() for p in net.parameters()), flush=True)
     if a.init:
-        net.load_state_dict(read_safetensors(Path(a.init) / "model.safetensors"))
+        state = read_safetensors(Path(a.init) / "model.safetensors")
+        if t.size != t_init.size:
+            state["model.embed_tokens.weight"] = extend_embedding(state["model.embed_tokens.weight"], t_init, t)
+            print(f"vocabulary extended: {t_init.size} -> {t.size}", flush=True)
+        net.load_state_dict(state)
         print("continuing from", a.init, flush=True)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, betas=(0.9, 0.98), weight_decay=0.01)
     t0 = time.time()
