@@ -120,6 +120,7 @@ describe("sampling", () => {
       [1, 1, 1],
       [1.5, 0.99, 0.2],
       [0.7, 0.9, 8],
+      [1, 0.999, 2],
     ]) {
       const a = new Rng(`draw/${t}/${topP}`);
       const b = new Rng(`draw/${t}/${topP}`);

@@ -37,12 +37,18 @@ export function sampleToken(row: Float32Array, opts: SamplingOptions, rng: Rng):
   // usually a few dozen of the vocabulary); only the drawn position is mapped back to its
   // id, the k-th smallest id among equal values. The same draws as sorting the ids.
   if (!Number.isFinite(total)) return argmax(row);
-  const heap = new MaxHeap(probs, heapSpace);
   const n = probs.length;
+  // Only values that can be in the nucleus enter the heap. A member x has at least
+  // (1 − topP)·total of the mass at or below it, spread over at most n values, so
+  // x ≥ (1 − topP)·total / n; half that bound leaves the included mass a margin of
+  // (1 − topP)·total / 2 over topP·total, far above the sums' rounding while topP ≤ 0.999.
+  // The values come out in the same order, so the draws are the same.
+  const floor = topP <= 0.999 ? (0.5 * (1 - topP) * total) / n : 0;
+  const heap = new MaxHeap(probs, heapSpace, floor);
   const sorted: number[] = [];
   let mass = 0;
   let kept = 0;
-  while (kept < n) {
+  while (heap.size > 0) {
     sorted.push(heap.pop());
     mass += sorted[kept++] / total;
     if (mass >= topP) break;
@@ -81,15 +87,14 @@ function scratch(n: number): [Float64Array, Float64Array] {
   return [space[0].subarray(0, n), space[1].subarray(0, n)];
 }
 
-/** The values of an array, largest first, from a binary heap over a copy in `space`. */
+/** The values of an array that are at least `floor`, largest first, from a binary heap over a copy in `space`. */
 class MaxHeap {
   private readonly a: Float64Array;
-  private size: number;
+  size = 0;
 
-  constructor(values: Float64Array, space: Float64Array) {
+  constructor(values: Float64Array, space: Float64Array, floor = 0) {
     this.a = space;
-    this.a.set(values);
-    this.size = values.length;
+    for (const v of values) if (v >= floor) space[this.size++] = v;
     for (let i = (this.size >> 1) - 1; i >= 0; i--) this.down(i);
   }
 
