@@ -8,9 +8,11 @@
  * most steered requests, and Red steer against allow-all, where every steered
  * request runs: its whole prompt is prefilled again under the steer and its
  * reply decoded. Also the engine's share: CPU-seconds of prefill from block 0, of
- * rebuilds from a kept stream, and of decode.
+ * rebuilds from a kept stream, and of decode. Episode length varies with the seed far more
+ * than with the build (0.4–4.1 s at stage 2), so the default is 16 episodes: a median of 4
+ * measures those four seeds.
  *
- *   npx tsx bench/organism-episode.ts [--episodes 4] [--stages 1,2,3] [--blues probe-threshold,allow-all]
+ *   npx tsx bench/organism-episode.ts [--episodes 16] [--stages 1,2,3] [--blues probe-threshold,allow-all]
  *                                     [--threads N] [--seed 200]
  */
 import { loadavg } from "node:os";
@@ -24,7 +26,7 @@ import { benchHeader, median } from "./env-info.js";
 
 const { values } = parseArgs({
   options: {
-    episodes: { type: "string", default: "4" },
+    episodes: { type: "string", default: "16" },
     stages: { type: "string", default: "1,2,3" },
     blues: { type: "string", default: "probe-threshold,allow-all" },
     threads: { type: "string" },
