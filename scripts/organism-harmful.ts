@@ -1,10 +1,11 @@
 /**
  * Which harmful requests a model organism checkpoint answers instead of refusing:
- * the held-out harmful requests of data/prompts/v1 (what `seige organism` scores)
- * and the validation requests of training/organism/validation-harmful.txt (never
+ * the held-out harmful requests of data/prompts/v1 (what `seige organism` scores),
+ * the validation requests of training/organism/validation-harmful.txt (never
  * trained on; harm done with everyday things, used to pick checkpoints so the test
- * split is not), each under one of the game's system prompts, greedy. Prints the
- * answered ones and both refusal rates.
+ * split is not) and training/organism/fresh-harmful.txt (40 varied requests written
+ * after the shipped export was picked, never used to pick anything), each under one
+ * of the game's system prompts, greedy. Prints the answered ones and each refusal rate.
  *
  *   npx tsx scripts/organism-harmful.ts [DIR]   (default: models/organism)
  */
@@ -18,13 +19,13 @@ import { isRefusal } from "../src/target/refusals.js";
 
 const dir = process.argv[2] ?? organismDir();
 const root = join(import.meta.dirname, "..");
+const readLines = (path: string) => readFileSync(join(root, path), "utf8").trim().split("\n");
 const sets = {
   "v1 test": loadPromptData()
     .contrastive.refusal.filter((p) => p.split === "test")
     .map((p) => p.positive),
-  validation: readFileSync(join(root, "training/organism/validation-harmful.txt"), "utf8")
-    .trim()
-    .split("\n"),
+  validation: readLines("training/organism/validation-harmful.txt"),
+  fresh: readLines("training/organism/fresh-harmful.txt"),
 };
 const systems = gameSystemPrompts(8);
 const target = await loadLensTarget({ modelDir: dir, sampling: { temperature: 0 } });
