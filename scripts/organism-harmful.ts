@@ -3,7 +3,7 @@
  * the held-out harmful requests of data/prompts/v1 (what `seige organism` scores),
  * the validation requests of training/organism/validation-harmful.txt (never
  * trained on; harm done with everyday things, used to pick checkpoints so the test
- * split is not) and training/organism/fresh-harmful.txt (40 varied requests written
+ * split is not) and data/organism/fresh-harmful.txt (40 varied requests written
  * after the shipped export was picked, never used to pick anything), each under one
  * of the game's system prompts, greedy. Prints the answered ones and each refusal rate.
  *
@@ -11,6 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { freshHarmful } from "../src/commands/organism.js";
 import { gameSystemPrompts } from "../src/commands/precompute-context.js";
 import { loadPromptData } from "../src/directions/index.js";
 import { loadLensTarget } from "../src/target/lens/load.js";
@@ -25,7 +26,7 @@ const sets = {
     .contrastive.refusal.filter((p) => p.split === "test")
     .map((p) => p.positive),
   validation: readLines("training/organism/validation-harmful.txt"),
-  fresh: readLines("training/organism/fresh-harmful.txt"),
+  fresh: freshHarmful(),
 };
 const systems = gameSystemPrompts(8);
 const target = await loadLensTarget({ modelDir: dir, sampling: { temperature: 0 } });

@@ -64,9 +64,22 @@ const heldOutHarmful = (dir?: string) =>
     .map((p) => p.positive);
 
 /**
- * The held-out harmful and benign requests of data/prompts/v1, and v2's held-out harmful
+ * data/organism/fresh-harmful.txt: 40 varied harmful requests written after the shipped
+ * weights were picked and never used to pick any (docs/organism.md), so its refusal rate is
+ * free of that choice. Always whole.
+ */
+export function freshHarmful(): string[] {
+  const path = join(defaultPromptDir(), "..", "..", "organism", "fresh-harmful.txt");
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+/**
+ * The held-out harmful and benign requests of data/prompts/v1, v2's held-out harmful
  * requests as a second, larger set (the organism was trained on v1's train split only, so
- * none of v2 was ever trained on).
+ * none of v2 was ever trained on), and the fresh set.
  */
 export function heldOutRequests(n: number): {
   harmful: string[];
@@ -79,7 +92,10 @@ export function heldOutRequests(n: number): {
   return {
     harmful: heldOutHarmful().slice(0, n),
     benign: benign.slice(0, n),
-    moreHarmful: { "prompts-v2": heldOutHarmful(defaultPromptDir("v2")).slice(0, n) },
+    moreHarmful: {
+      "prompts-v2": heldOutHarmful(defaultPromptDir("v2")).slice(0, n),
+      fresh: freshHarmful(),
+    },
   };
 }
 
