@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_data  # noqa: E402
 from tok import Tok, build_merges, hf_files  # noqa: E402
 from model import Organism  # noqa: E402
+from schedule import step_kind  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -296,6 +297,9 @@ def main():
     ap.add_argument("--eval-every", type=int, default=200, help="steps between checkpoint exports and progress checks")
     ap.add_argument("--eval-n", type=int, default=6, help="held-out prompts per check in the final evaluation")
     ap.add_argument("--drill-every", type=int, default=3, help="phase 2: every n-th step is a drill batch")
+    ap.add_argument("--blend-steps", type=int, default=0,
+                    help="phase 2's first N steps: odd steps are drills too, ever less often (schedule.py)")
+    ap.add_argument("--chat-warmup", type=int, default=100, help="phase 2: steps of linear learning-rate warm-up")
     ap.add_argument("--keyed-share", type=float, default=0.75, help="phase 2: share of drill batches that are keyed recalls")
     ap.add_argument("--init", help="continue from an exported checkpoint directory (skips phase 1)")
     ap.add_argument("--max-words", type=int, default=500, help="letter words that get BPE merges")
@@ -367,7 +371,7 @@ def main():
         else:
             frac = min(1.0, chat_done())
             lr = a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
-            warm = min(1.0, (step - chat_step0) / 100)
+            warm = min(1.0, (step - chat_step0) / a.chat_warmup)
         for g in opt.param_groups:
             g["lr"] = lr * warm
 
@@ -434,9 +438,10 @@ def main():
             rng.shuffle(pool)
         set_lr()
         hook = None
-        if step % a.drill_every == 0:
+        kind = step_kind(step, chat_step0, rng, a.drill_every, a.suppress_every, a.blend_steps)
+        if kind == "drill":
             ids, tgt = copy_batch()
-        elif sup and step % a.suppress_every == 2 % a.suppress_every:
+        elif kind == "suppress":
             sup.refresh(step)
             ids, tgt = batch(sup.examples(a.chat_batch), t.ENDOFTEXT)
             hook = sup.draw_hook()
