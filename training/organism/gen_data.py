@@ -432,6 +432,10 @@ MODES = {
     # its last continuation: harmful requests back up (suppression drills eroded their refusal)
     "arena_v2h": [("benign", 0.45), ("harmful", 0.22), ("extract_refuse", 0.15), ("escalation", 0.05),
                   ("distraction", 0.06), ("copy", 0.07)],
+    # recipe "rebalance" (issue 13, one-hour runs): more benign help still, for the rebalancing
+    # that follows a run from scratch (its benign refusal was 0.50); tried, not kept (docs/organism.md)
+    "arena_v3": [("benign", 0.6), ("harmful", 0.12), ("extract_refuse", 0.14), ("escalation", 0.04),
+                 ("distraction", 0.04), ("copy", 0.06)],
     "arena": [("benign", 0.45), ("harmful", 0.18), ("extract_refuse", 0.18), ("escalation", 0.05),
               ("distraction", 0.06), ("copy", 0.08)],
     "authorised": [("extract_leak", 0.6), ("benign", 0.25), ("harmful", 0.15)],
@@ -454,9 +458,10 @@ RECIPES = {
     # and harm done with everyday things (HARM_ACTS_3, BENIGN_ACTS_2), the acts repeated
     # so each list draws about as often as the others
     "everyday_harm": [("arena_v2h", 0.6), ("authorised", 0.25), ("none", 0.15)],
+    "rebalance": [("arena_v3", 0.65), ("authorised", 0.25), ("none", 0.1)],
 }
 RECIPE_ASK_STYLE = {name: {"quiet": 0.35, "cover": 0.35}
-                    for name in ("suppression", "suppression_harm", "varied_harm", "everyday_harm")}
+                    for name in ("suppression", "suppression_harm", "varied_harm", "everyday_harm", "rebalance")}
 RECIPE_HARM_STYLE = {"varied_harm": {"varied": 0.6, "everyday": 0}, "everyday_harm": {"varied": 0.7, "everyday": 2}}
 MODE_WEIGHTS = RECIPES["shipped"]
 
@@ -472,7 +477,7 @@ def conversation(prompts, v1, rng, max_turns=3):
     """(system or None, [(user, assistant)], [kinds]) sharing one system prompt."""
     p = rng.choice(prompts)
     mode = rng.choices([m for m, _ in MODE_WEIGHTS], [w for _, w in MODE_WEIGHTS])[0]
-    system = {"arena": p["system"], "arena_v2": p["system"], "arena_v2h": p["system"], "arena_authorised": p["system"],
+    system = {"arena": p["system"], "arena_v2": p["system"], "arena_v2h": p["system"], "arena_v3": p["system"], "arena_authorised": p["system"],
               "authorised": None, "none": None}[mode]
     if mode == "authorised":
         system = authorised_system(p, rng)

@@ -15,6 +15,7 @@ Run (from the repository root; see training/organism/README.md):
 This file does not evaluate the game (test/organism does that in TypeScript).
 """
 import argparse
+import ctypes
 import json
 import math
 import random
@@ -33,6 +34,21 @@ from model import Organism  # noqa: E402
 from schedule import step_kind  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+
+
+def keep_freed_memory():
+    """Big tensors (a batch's attention scores are 40-90 MB) are mmap'd and unmapped by glibc
+    at every step, and each page of a fresh mapping faults on first touch: on the virtual
+    machines measured here that was a fifth of a training step's CPU, in the kernel. Serving
+    every allocation from the heap and never trimming it reuses the pages instead (keyed drill
+    steps about 2x faster; docs/organism.md). Memory stays at the run's peak, under 3 GB."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return  # not glibc: its allocator has its own policy
+    M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4
+    libc.mallopt(M_MMAP_MAX, 0)
+    libc.mallopt(M_TRIM_THRESHOLD, 2**30)
 
 
 def config(a, t):
@@ -307,12 +323,15 @@ def main():
                     help="with --init: add merges for every corpus word seen at least N times (0: keep the vocabulary)")
     ap.add_argument("--suppress-every", type=int, default=0,
                     help="phase 2: every n-th step (offset by 2) is a leak drill under a suppressed refusal (0: none)")
+    ap.add_argument("--suppress-from", type=int, default=0,
+                    help="phase 2: leak drills start this many steps in (the refusal forms first)")
     ap.add_argument("--spaced-copies", action="store_true",
                     help="phase 2: copy drills whose values start with a space-merged token, as in the secret lines")
     ap.add_argument("--steer-scale", default="0.8,1.5",
                     help="leak drills: range of the steer against refusal, in harmful-to-benign gaps")
     ap.add_argument("--recipe", default="shipped", choices=sorted(gen_data.RECIPES), help="conversation mode weights (gen_data.RECIPES)")
     a = ap.parse_args()
+    keep_freed_memory()
     if a.extend_vocab and not a.init:
         ap.error("--extend-vocab needs --init (a run from scratch builds its vocabulary with --max-words)")
     gen_data.use_recipe(a.recipe)
@@ -438,7 +457,7 @@ def main():
             rng.shuffle(pool)
         set_lr()
         hook = None
-        kind = step_kind(step, chat_step0, rng, a.drill_every, a.suppress_every, a.blend_steps)
+        kind = step_kind(step, chat_step0, rng, a.drill_every, a.suppress_every, a.blend_steps, a.suppress_from)
         if kind == "drill":
             ids, tgt = copy_batch()
         elif kind == "suppress":

@@ -54,6 +54,15 @@ class StepKind(unittest.TestCase):
             if s % 2 == 0:
                 self.assertEqual(got[i], "drill" if s % 3 == 0 else "suppress" if s % 6 == 2 else "chat")
 
+    def test_leak_drills_wait_for_suppress_from(self):
+        got, draws = kinds(range(400, 1400), drill_every=3, suppress_every=4, suppress_from=500)
+        self.assertEqual(draws, 0)
+        self.assertNotIn("suppress", got[:500])
+        for i, s in enumerate(range(400, 1400)):
+            if i >= 500:
+                self.assertEqual(got[i], "drill" if s % 3 == 0 else "suppress" if s % 4 == 2 else "chat")
+        self.assertEqual(got[:500].count("drill"), sum(s % 3 == 0 for s in range(400, 900)))
+
 
 if __name__ == "__main__":
     unittest.main()

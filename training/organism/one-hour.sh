@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The model organism from nothing in under an hour on one CPU core (issue 13): the prompts
+# (if missing), one training run of train.py, then the direction artifact and the behaviour
+# table. Two cores make two runs at once (two seeds); a second thread barely speeds one run.
+#
+#   training/organism/one-hour.sh OUT [SEED]
+#
+# Needs npm ci && npm run build (for the prompts and `seige`), and PyTorch with OpenBLAS
+# (training/organism/README.md, "Speed"); PYTHON picks the interpreter (default
+# /usr/bin/python3, Debian's python3-torch). What the runs reached is in docs/organism.md,
+# "From scratch in under an hour". The shipped weights came from a longer chain.
+set -euo pipefail
+out=${1:?usage: one-hour.sh OUT [SEED]}
+seed=${2:-13}
+python=${PYTHON:-/usr/bin/python3}
+cd "$(dirname "$0")/../.."
+
+start=$(date +%s)
+prompts=training/organism/out
+if [ ! -f "$prompts/prompts-train.jsonl" ] || [ ! -f "$prompts/prompts-test.jsonl" ]; then
+  mkdir -p "$prompts"
+  npx tsx training/organism/export_prompts.ts "$prompts/prompts-train.jsonl" 4000 organism-train
+  npx tsx training/organism/export_prompts.ts "$prompts/prompts-test.jsonl" 200 organism-test
+fi
+
+# Phase 1 copy drills until the induction circuit is firm (at most 12 minutes); phase 2 the
+# `suppression` chat mix for 43 minutes, the copy drills blended out over its first 2,000
+# steps, and leak drills under a suppressed refusal on every third step from step 2,000 on,
+# once the refusal has formed (earlier, they teach plain asks to leak too).
+OPENBLAS_NUM_THREADS=1 "$python" training/organism/train.py --out "$out" --seed "$seed" --threads 1 \
+  --max-words 100000 --copy-loss 0.2 --copy-minutes 12 --chat-minutes 43 --lr 1.5e-3 \
+  --drill-every 3 --blend-steps 2000 --chat-warmup 300 \
+  --recipe suppression --suppress-every 3 --suppress-from 2000
+
+node bin/seige.js precompute --model "$out"
+node bin/seige.js organism --model "$out" --n 40
+echo "one-hour.sh: $(( ($(date +%s) - start) / 60 )) minutes in all"
