@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The model organism from nothing in under an hour on one CPU core (issue 13): the prompts
 # (if missing), one training run of train.py, then the direction artifact and the behaviour
-# table. Two cores make two runs at once (two seeds); a second thread barely speeds one run.
+# table. A run is a draw (docs/organism.md): two cores make two runs at once, on two seeds;
+# keep the one with the better validation figures. A second thread barely speeds one run.
 #
 #   training/organism/one-hour.sh OUT [SEED]
 #
