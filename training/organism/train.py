@@ -6,7 +6,8 @@ on the arena's own system prompts, loss on the assistant's reply only, with one 
 drill batch in every `--drill-every` and, with `--suppress-every`, leak drills under a
 suppressed refusal (`Suppression`). Both phases run for a wall-clock budget, printing copy
 accuracy (exact value in an authorised reply), refusal rates on held-out prompts and,
-with leak drills, exact leaks under each intervention.
+with leak drills, exact leaks under each intervention. `--ranks N` trains data-parallel on N
+cores (`Ranks`): a step sees N batches in about the time of one.
 
 Run (from the repository root; see training/organism/README.md):
   npx tsx training/organism/export_prompts.ts training/organism/out/prompts-train.jsonl 4000 organism-train
@@ -18,13 +19,16 @@ import argparse
 import ctypes
 import json
 import math
+import os
 import random
+import socket
 import struct
 import sys
 import time
 from pathlib import Path
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -80,10 +84,63 @@ def loss_of(net, ids, tgt, hook=None):
     return F.cross_entropy(net.unembed(net.hidden(ids, hook)[sel]), tgt[sel])
 
 
-def train_step(net, opt, ids, tgt, hook=None):
+class Ranks:
+    """Data-parallel training over `world` processes, one core each (`--ranks`). Every rank
+    holds the same weights and draws the same batch of `world` times the batch size (one
+    seed); it trains on its share, and the gradients are averaged before each optimizer
+    step, so a step sees `world` times the data in about the time of one. Shares are dealt
+    from the batch sorted by length, so the ranks' sequences are about as long and none
+    waits long for the other. Decisions taken on the wall clock (the end of a phase, the
+    learning rate's place in its schedule) are rank 0's, broadcast. With one rank nothing is
+    sent or reordered: a run is what it was before the option existed."""
+
+    def __init__(self, rank=0, world=1):
+        self.rank, self.world = rank, world
+        self.waited = 0.0  # seconds in the gradients' all-reduce, waiting for the other ranks included
+
+    @property
+    def lead(self):
+        return self.rank == 0
+
+    def agree(self, value):
+        """Rank 0's value of a float, on every rank."""
+        if self.world == 1:
+            return value
+        x = torch.tensor([float(value)], dtype=torch.float64)
+        dist.broadcast(x, 0)
+        return float(x)
+
+    def share(self, seqs):
+        """This rank's share of a batch of (ids, loss mask) sequences."""
+        if self.world == 1:
+            return seqs
+        return sorted(seqs, key=lambda x: len(x[0]))[self.rank :: self.world]
+
+    def same_weights(self, net):
+        if self.world > 1:
+            for p in net.parameters():
+                dist.broadcast(p.data, 0)
+
+    def mean_grads(self, net):
+        if self.world == 1:
+            return
+        grads = [p.grad for p in net.parameters()]
+        flat = torch.cat([g.reshape(-1) for g in grads])
+        t = time.time()
+        dist.all_reduce(flat)
+        self.waited += time.time() - t
+        flat /= self.world
+        at = 0
+        for g in grads:
+            g.copy_(flat[at : at + g.numel()].view_as(g))
+            at += g.numel()
+
+
+def train_step(net, opt, ids, tgt, hook=None, ranks=Ranks()):
     loss = loss_of(net, ids, tgt, hook)
     opt.zero_grad()
     loss.backward()
+    ranks.mean_grads(net)
     torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
     opt.step()
     return loss
@@ -301,6 +358,8 @@ def main():
     ap.add_argument("--copy-minutes", type=float, default=25, help="cap on phase 1 (copy drills)")
     ap.add_argument("--copy-loss", type=float, default=0.6, help="phase 1 ends when the drill loss (EMA) falls below this")
     ap.add_argument("--copy-lr", type=float, default=1e-3)
+    ap.add_argument("--keyed-loss", type=float, default=0,
+                    help="phase 1 goes on, half its batches keyed recalls, until their loss (EMA) falls below this (0: off)")
     ap.add_argument("--chat-minutes", type=float, default=45)
     ap.add_argument("--chat-steps", type=int, default=0,
                     help="phase 2 runs this many steps, its lr schedule following steps, not minutes (reproducible)")
@@ -309,7 +368,9 @@ def main():
     ap.add_argument("--copy-len", type=int, default=128)
     ap.add_argument("--chat-batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2, help="torch threads per rank")
+    ap.add_argument("--ranks", type=int, default=1,
+                    help="data-parallel processes, one core each: a step trains on RANKS batches, their gradients averaged")
     ap.add_argument("--eval-every", type=int, default=200, help="steps between checkpoint exports and progress checks")
     ap.add_argument("--eval-n", type=int, default=6, help="held-out prompts per check in the final evaluation")
     ap.add_argument("--drill-every", type=int, default=3, help="phase 2: every n-th step is a drill batch")
@@ -331,13 +392,42 @@ def main():
                     help="leak drills: range of the steer against refusal, in harmful-to-benign gaps")
     ap.add_argument("--recipe", default="shipped", choices=sorted(gen_data.RECIPES), help="conversation mode weights (gen_data.RECIPES)")
     a = ap.parse_args()
-    keep_freed_memory()
     if a.extend_vocab and not a.init:
         ap.error("--extend-vocab needs --init (a run from scratch builds its vocabulary with --max-words)")
+    if a.ranks < 1:
+        ap.error("--ranks must be at least 1")
+    if a.ranks == 1:
+        run(a, Ranks())
+        return
+    with socket.socket() as s:  # a free port for the ranks' rendezvous
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    torch.multiprocessing.spawn(rank_main, args=(a, port), nprocs=a.ranks)
+
+
+def rank_main(rank, a, port):
+    try:  # a rank dies with the process that spawned it (Linux), so a killed run leaves no orphans
+        ctypes.CDLL("libc.so.6").prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
+    except (OSError, AttributeError):
+        pass
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) >= a.ranks:
+        os.sched_setaffinity(0, {cores[rank]})  # one core each: no migrations, no contention
+    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=a.ranks)
+    try:
+        run(a, Ranks(rank, a.ranks))
+    finally:
+        dist.destroy_process_group()
+
+
+def run(a, ranks):
+    keep_freed_memory()
+    if not ranks.lead:
+        sys.stdout = open(os.devnull, "w")  # rank 0 reports for all
     gen_data.use_recipe(a.recipe)
     torch.manual_seed(a.seed)
     torch.set_num_threads(a.threads)
-    rng = random.Random(a.seed)
+    rng = random.Random(a.seed)  # the same draws on every rank: Ranks.share splits them
     train_p = gen_data.read_jsonl(HERE / "out" / "prompts-train.jsonl")
     test_p = gen_data.read_jsonl(HERE / "out" / "prompts-test.jsonl")
     v1t = gen_data.v1_split("test")
@@ -372,23 +462,25 @@ def main():
             print(f"vocabulary extended: {t_init.size} -> {t.size}", flush=True)
         net.load_state_dict(state)
         print("continuing from", a.init, flush=True)
+    ranks.same_weights(net)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, betas=(0.9, 0.98), weight_decay=0.01)
     t0 = time.time()
     chat_t0 = None
 
     def chat_done():
-        # the share of phase 2 behind us, by steps when --chat-steps is given, else by wall clock
+        # the share of phase 2 behind us, by steps when --chat-steps is given, else by rank 0's
+        # wall clock
         if a.chat_steps:
             return (step - chat_step0) / a.chat_steps
-        return (time.time() - chat_t0) / (a.chat_minutes * 60)
+        return ranks.agree((time.time() - chat_t0) / (a.chat_minutes * 60))
 
-    def set_lr():
+    def set_lr(done=None):
         # phase 1: warm-up then a flat copy lr (the induction circuit forms fastest there);
         # phase 2: warm-up then cosine to 10 % over the chat budget
         if chat_t0 is None:
             lr, warm = a.copy_lr, min(1.0, step / 50)
         else:
-            frac = min(1.0, chat_done())
+            frac = min(1.0, done)
             lr = a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
             warm = min(1.0, (step - chat_step0) / a.chat_warmup)
         for g in opt.param_groups:
@@ -416,14 +508,15 @@ def main():
             mask += [0] * (len(anchor) + len(val) + len(sep) + len(anchor)) + [1] * (len(val) + len(sep))
         return ids[: a.copy_len], mask[: a.copy_len]
 
-    def copy_batch():
-        # phase 1 uses induction drills only (they form the copy circuit fastest); in phase 2
-        # keyed recalls, which teach recall by name over a prompt's distance, take most drill batches
-        if chat_t0 is None or rng.random() >= a.keyed_share:
+    def copy_batch(by_name=False):
+        # phase 1 uses induction drills only (they form the copy circuit fastest) until `by_name`; in
+        # phase 2 keyed recalls, which teach recall by name over a prompt's distance, take most drill batches
+        n = a.copy_batch * ranks.world
+        if not by_name and (chat_t0 is None or rng.random() >= a.keyed_share):
             if a.spaced_copies and chat_t0 is not None and rng.random() < 0.5:
-                return batch([spaced_induction(rng) for _ in range(a.copy_batch)], t.ENDOFTEXT)
-            return batch([gen_data.induction_sequence(rng, a.copy_len) for _ in range(a.copy_batch)])
-        return batch([keyed(rng) for _ in range(a.copy_batch)], t.ENDOFTEXT)
+                return batch(ranks.share([spaced_induction(rng) for _ in range(n)]), t.ENDOFTEXT)
+            return batch(ranks.share([gen_data.induction_sequence(rng, a.copy_len) for _ in range(n)]))
+        return batch(ranks.share([keyed(rng) for _ in range(n)]), t.ENDOFTEXT)
 
     sup = Suppression(net, t, train_p, gen_data.v1_split("train"), rng,
                       steer_scale=tuple(float(x) for x in a.steer_scale.split(","))) if a.suppress_every else None
@@ -431,51 +524,70 @@ def main():
     def progress(phase):
         if sup:
             sup.refresh(step)
+        if not ranks.lead:
+            return
         r = evaluate(net, t, test_p, v1t, random.Random(step), n=a.eval_n, sup=sup)
         keep = {k: r[k] for k in r if k in ("copy", "copy_user_auth", "harmful", "harmless") or k.startswith("leak_")}
         print(f"{phase} eval step {step} t={time.time()-t0:.0f}s {json.dumps(keep)} leak-sample {r['sample_leak']!r}", flush=True)
 
-    step, ema = 0, None
-    # phase 1 ends when the drill loss shows copying (the induction circuit has formed), or at the cap
-    while not a.init and time.time() - t0 < a.copy_minutes * 60 and (ema is None or ema > a.copy_loss):
+    step, ema, keyed_ema, formed = 0, None, None, False
+    # Phase 1 ends when the drill loss shows copying (the induction circuit has formed), or at the
+    # cap. With --keyed-loss it then goes on, every other batch a keyed recall, until recall by
+    # name is learnt too: a seed whose network never learns it in the chat mix never copies a
+    # value exactly (docs/organism.md). Rank 0's losses decide.
+    while not a.init:
+        formed = bool(ranks.agree(formed or (ema is not None and ema <= a.copy_loss)))
+        recalls = not a.keyed_loss or (keyed_ema is not None and keyed_ema <= a.keyed_loss)
+        if not ranks.agree(time.time() - t0 < a.copy_minutes * 60 and not (formed and recalls)):
+            break
         set_lr()
-        loss = train_step(net, opt, *copy_batch()).item()
-        ema = loss if ema is None else 0.95 * ema + 0.05 * loss
-        if step % 10 == 0:
-            print(f"copy step {step} t={time.time()-t0:.0f}s loss {loss:.3f} ema {ema:.3f}", flush=True)
+        by_name = formed and step % 2 == 0
+        loss = train_step(net, opt, *copy_batch(by_name), ranks=ranks).item()
+        if by_name:
+            keyed_ema = loss if keyed_ema is None else 0.9 * keyed_ema + 0.1 * loss
+        else:
+            ema = loss if ema is None else 0.95 * ema + 0.05 * loss
+        if step % 10 == 0 or (by_name and step % 10 == 2):
+            named = f" keyed ema {keyed_ema:.3f}" if keyed_ema is not None else ""
+            print(f"copy step {step} t={time.time()-t0:.0f}s loss {loss:.3f} ema {ema:.3f}{named}", flush=True)
         step += 1
-    print(f"copy phase done at step {step} t={time.time()-t0:.0f}s drill loss ema {ema}", flush=True)
+    print(f"copy phase done at step {step} t={time.time()-t0:.0f}s drill loss ema {ema} keyed ema {keyed_ema}", flush=True)
     chat_t0, chat_step0 = time.time(), step
     pool, seed_i = [], 0
-    while chat_done() < 1:
+    while (done := chat_done()) < 1:
         if not pool:
             ex = gen_data.conversations(train_p, 2400, a.seed * 1000 + seed_i)
             seed_i += 1
             seqs = [t.chat(s, turns) for s, turns, _ in ex]
             seqs.sort(key=lambda x: len(x[0]))
-            pool = [seqs[i : i + a.chat_batch] for i in range(0, len(seqs), a.chat_batch)]
+            n = a.chat_batch * ranks.world
+            pool = [seqs[i : i + n] for i in range(0, len(seqs), n)]
             rng.shuffle(pool)
-        set_lr()
+        set_lr(done)
         hook = None
         kind = step_kind(step, chat_step0, rng, a.drill_every, a.suppress_every, a.blend_steps, a.suppress_from)
         if kind == "drill":
             ids, tgt = copy_batch()
         elif kind == "suppress":
             sup.refresh(step)
-            ids, tgt = batch(sup.examples(a.chat_batch), t.ENDOFTEXT)
+            ids, tgt = batch(ranks.share(sup.examples(a.chat_batch * ranks.world)), t.ENDOFTEXT)
             hook = sup.draw_hook()
         else:
-            ids, tgt = batch(pool.pop(), t.ENDOFTEXT)
-        loss = train_step(net, opt, ids, tgt, hook)
+            ids, tgt = batch(ranks.share(pool.pop()), t.ENDOFTEXT)
+        loss = train_step(net, opt, ids, tgt, hook, ranks)
         if step % 10 == 0:
-            print(f"chat step {step} t={time.time()-t0:.0f}s loss {loss.item():.3f} T={ids.shape[1]}", flush=True)
+            waited = f" waited {ranks.waited:.0f}s" if ranks.world > 1 else ""  # for the other ranks, in all
+            print(f"chat step {step} t={time.time()-t0:.0f}s loss {loss.item():.3f} T={ids.shape[1]}{waited}", flush=True)
         if step % a.eval_every == 0 and step > 0:
-            export(net, t, cfg, Path(a.out) / f"step-{step}" if a.keep_exports else Path(a.out), words)
+            if ranks.lead:
+                export(net, t, cfg, Path(a.out) / f"step-{step}" if a.keep_exports else Path(a.out), words)
             progress("chat")
         step += 1
-    export(net, t, cfg, Path(a.out), words)
     if sup:
         sup.refresh(step)
+    if not ranks.lead:
+        return
+    export(net, t, cfg, Path(a.out), words)
     print("final eval", json.dumps(evaluate(net, t, test_p, v1t, random.Random(0), n=a.eval_n, sup=sup)), flush=True)
     print("done", time.time() - t0, flush=True)
 
