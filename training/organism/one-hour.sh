@@ -2,7 +2,8 @@
 # The model organism from nothing in under an hour on one CPU core (issue 13): the prompts
 # (if missing), one training run of train.py, then the direction artifact and the behaviour
 # table. A run is a draw (docs/organism.md): two cores make two runs at once, on two seeds;
-# keep the one with the better validation figures. A second thread barely speeds one run.
+# keep the one with the better validation figures. A second thread barely speeds one run, and
+# one run on both cores (train.py --ranks 2) made a worse hour on seed 13.
 #
 #   training/organism/one-hour.sh OUT [SEED]
 #
