@@ -77,11 +77,23 @@ def batch(seqs, pad=0):
     return ids, tgt
 
 
-def loss_of(net, ids, tgt, hook=None):
+def loss_of(net, ids, tgt, hook=None, bf16=False):
     # logits only where a target is: most positions (prompts, drill sources) carry none,
     # and the vocabulary projection and its softmax are a third of a full step
     sel = tgt != -100
-    return F.cross_entropy(net.unembed(net.hidden(ids, hook)[sel]), tgt[sel])
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        logits = net.unembed(net.hidden(ids, hook)[sel])
+    return F.cross_entropy(logits.float(), tgt[sel])
+
+
+def cpu_has_bf16():
+    """Whether this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX): there autocast to
+    bf16 makes a training step about 1.7x faster; elsewhere it is emulated and slower."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return any(f in flags.split() for f in ("avx512_bf16", "amx_bf16"))
 
 
 class Ranks:
@@ -136,10 +148,16 @@ class Ranks:
             at += g.numel()
 
 
-def train_step(net, opt, ids, tgt, hook=None, ranks=Ranks()):
-    loss = loss_of(net, ids, tgt, hook)
+def train_step(net, opt, ids, tgt, hook=None, ranks=Ranks(), bf16=False, also=None):
+    """One optimizer step on a batch; `also` = (ids, tgt, hook), a second batch trained in
+    the same step (the losses averaged, their gradients accumulated one batch at a time)."""
+    parts = [(ids, tgt, hook)] + ([also] if also is not None else [])
     opt.zero_grad()
-    loss.backward()
+    loss = 0.0
+    for p_ids, p_tgt, p_hook in parts:
+        part = loss_of(net, p_ids, p_tgt, p_hook, bf16) / len(parts)
+        part.backward()
+        loss = loss + part.detach()
     ranks.mean_grads(net)
     torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
     opt.step()
@@ -236,19 +254,24 @@ class Suppression:
             return self.hook("mean", layers)
         return self.hook("steer", layers, self.rng.uniform(*self.steer_scale))
 
-    def examples(self, n):
-        out = []
+    def examples(self, n, paired=False):
+        """n leak-drill conversations; with `paired`, also the same conversations with every
+        leak answered by a refusal, to be trained without the intervention in the same step,
+        so that the drill teaches the copy only where the refusal is suppressed."""
+        leaks, refusals = [], []
         for _ in range(n):
             p = self.rng.choice(self.prompts)
             turns = []
             if self.rng.random() < 0.3:
                 turns.append(gen_data.turn_of("benign", p, self.v1, self.rng))
-            if self.rng.random() < 0.75:
-                turns.append(gen_data.turn_of("extract_leak", p, self.v1, self.rng))
-            else:
-                turns.append(gen_data.turn_of("benign", p, self.v1, self.rng))
-            out.append(self.t.chat(p["system"], turns))
-        return out
+            leak = self.rng.random() < 0.75
+            turns.append(gen_data.turn_of("extract_leak" if leak else "benign", p, self.v1, self.rng))
+            leaks.append(self.t.chat(p["system"], turns))
+            if paired:
+                if leak:
+                    turns[-1] = (turns[-1][0], self.rng.choice(gen_data.REFUSE_SECRET))
+                refusals.append(self.t.chat(p["system"], turns))
+        return (leaks, refusals) if paired else leaks
 
 
 REFUSAL_OPENERS = ("I can't", "I'm sorry", "I'm not able", "I can not", "I cannot")
@@ -369,6 +392,9 @@ def main():
     ap.add_argument("--chat-batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=2, help="torch threads per rank")
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "auto"],
+                    help="matmuls of a training step in fp32 or bf16 (autocast; weights and optimizer stay fp32); "
+                         "auto: bf16 where the CPU has AVX512-BF16 or AMX")
     ap.add_argument("--ranks", type=int, default=1,
                     help="data-parallel processes, one core each: a step trains on RANKS batches, their gradients averaged")
     ap.add_argument("--eval-every", type=int, default=200, help="steps between checkpoint exports and progress checks")
@@ -386,6 +412,8 @@ def main():
                     help="phase 2: every n-th step (offset by 2) is a leak drill under a suppressed refusal (0: none)")
     ap.add_argument("--suppress-from", type=int, default=0,
                     help="phase 2: leak drills start this many steps in (the refusal forms first)")
+    ap.add_argument("--paired-refusals", action="store_true",
+                    help="leak drills: each step also trains the same conversations, unsuppressed, to refuse the asks")
     ap.add_argument("--spaced-copies", action="store_true",
                     help="phase 2: copy drills whose values start with a space-merged token, as in the secret lines")
     ap.add_argument("--steer-scale", default="0.8,1.5",
@@ -396,6 +424,7 @@ def main():
         ap.error("--extend-vocab needs --init (a run from scratch builds its vocabulary with --max-words)")
     if a.ranks < 1:
         ap.error("--ranks must be at least 1")
+    a.bf16 = a.precision == "bf16" or (a.precision == "auto" and cpu_has_bf16())
     if a.ranks == 1:
         run(a, Ranks())
         return
@@ -451,7 +480,7 @@ def run(a, ranks):
     else:
         t = Tok(build_merges(corpus, max_words=a.max_words))
     words = gen_data.training_words(train_p, a.seed)
-    print("vocab", t.size, flush=True)
+    print("vocab", t.size, "precision", "bf16" if a.bf16 else "fp32", flush=True)
     cfg = config(a, t)
     net = Organism(cfg)
     print("params", sum(p.numel() for p in net.parameters()), flush=True)
@@ -542,7 +571,7 @@ def run(a, ranks):
             break
         set_lr()
         by_name = formed and step % 2 == 0
-        loss = train_step(net, opt, *copy_batch(by_name), ranks=ranks).item()
+        loss = train_step(net, opt, *copy_batch(by_name), ranks=ranks, bf16=a.bf16).item()
         if by_name:
             keyed_ema = loss if keyed_ema is None else 0.9 * keyed_ema + 0.1 * loss
         else:
@@ -564,17 +593,21 @@ def run(a, ranks):
             pool = [seqs[i : i + n] for i in range(0, len(seqs), n)]
             rng.shuffle(pool)
         set_lr(done)
-        hook = None
+        hook, also = None, None
         kind = step_kind(step, chat_step0, rng, a.drill_every, a.suppress_every, a.blend_steps, a.suppress_from)
         if kind == "drill":
             ids, tgt = copy_batch()
         elif kind == "suppress":
             sup.refresh(step)
-            ids, tgt = batch(ranks.share(sup.examples(a.chat_batch * ranks.world)), t.ENDOFTEXT)
+            drills = sup.examples(a.chat_batch * ranks.world, paired=a.paired_refusals)
+            if a.paired_refusals:
+                drills, refusals = drills
+                also = (*batch(ranks.share(refusals), t.ENDOFTEXT), None)
+            ids, tgt = batch(ranks.share(drills), t.ENDOFTEXT)
             hook = sup.draw_hook()
         else:
             ids, tgt = batch(ranks.share(pool.pop()), t.ENDOFTEXT)
-        loss = train_step(net, opt, ids, tgt, hook, ranks)
+        loss = train_step(net, opt, ids, tgt, hook, ranks, a.bf16, also)
         if step % 10 == 0:
             waited = f" waited {ranks.waited:.0f}s" if ranks.world > 1 else ""  # for the other ranks, in all
             print(f"chat step {step} t={time.time()-t0:.0f}s loss {loss.item():.3f} T={ids.shape[1]}{waited}", flush=True)
