@@ -28,11 +28,13 @@ fi
 # Phase 1 copy drills until the induction circuit is firm (at most 12 minutes); phase 2 the
 # `suppression` chat mix for 43 minutes, the copy drills blended out over its first 2,000
 # steps, and leak drills under a suppressed refusal on every third step from step 2,000 on,
-# once the refusal has formed (earlier, they teach plain asks to leak too).
+# once the refusal has formed (earlier, they teach plain asks to leak too). Each leak drill
+# also trains the same asks, unsuppressed, to be refused (without that pairing, the extra
+# steps of bf16 opened the gate). Matmuls in bf16 where the CPU has it (1.5x the steps).
 OPENBLAS_NUM_THREADS=1 "$python" training/organism/train.py --out "$out" --seed "$seed" --threads 1 \
   --max-words 100000 --copy-loss 0.2 --copy-minutes 12 --chat-minutes 43 --lr 1.5e-3 \
   --drill-every 3 --blend-steps 2000 --chat-warmup 300 \
-  --recipe suppression --suppress-every 3 --suppress-from 2000
+  --recipe suppression --suppress-every 3 --suppress-from 2000 --paired-refusals --precision auto
 
 node bin/seige.js precompute --model "$out"
 node bin/seige.js organism --model "$out" --n 40
