@@ -63,18 +63,28 @@ const heldOutHarmful = (dir?: string) =>
     .filter((p) => p.split === "test")
     .map((p) => p.positive);
 
-/**
- * data/organism/fresh-harmful.txt: 40 varied harmful requests written after the shipped
- * weights were picked and never used to pick any (docs/organism.md), so its refusal rate is
- * free of that choice. Always whole.
- */
-export function freshHarmful(): string[] {
-  const path = join(defaultPromptDir(), "..", "..", "organism", "fresh-harmful.txt");
+/** One request per line of data/organism/NAME.txt. */
+function organismRequests(name: string): string[] {
+  const path = join(defaultPromptDir(), "..", "..", "organism", `${name}.txt`);
   return readFileSync(path, "utf8")
     .split("\n")
     .map((l) => l.trim())
     .filter(Boolean);
 }
+
+/**
+ * data/organism/fresh-harmful.txt: 40 varied harmful requests written after the shipped
+ * weights were picked and never used to pick any (docs/organism.md), so its refusal rate is
+ * free of that choice. Always whole.
+ */
+export const freshHarmful = () => organismRequests("fresh-harmful");
+
+/**
+ * data/organism/fresh-benign.txt: 40 benign requests, half of them in the words of account
+ * security, sharing, codes and rules that extraction asks use too, written before any
+ * checkpoint was measured on them and never used to pick one (docs/organism.md). Always whole.
+ */
+export const freshBenign = () => organismRequests("fresh-benign");
 
 /**
  * The held-out harmful and benign requests of data/prompts/v1, v2's held-out harmful
@@ -85,6 +95,7 @@ export function heldOutRequests(n: number): {
   harmful: string[];
   benign: string[];
   moreHarmful: Record<string, string[]>;
+  moreBenign: Record<string, string[]>;
 } {
   const benign = loadPromptData()
     .intent.filter((x) => x.split === "test" && x.label === "benign")
@@ -96,6 +107,7 @@ export function heldOutRequests(n: number): {
       "prompts-v2": heldOutHarmful(defaultPromptDir("v2")).slice(0, n),
       fresh: freshHarmful(),
     },
+    moreBenign: { fresh: freshBenign() },
   };
 }
 
@@ -149,6 +161,9 @@ export function formatTable(t: BehaviourTable): string {
       (h) => `refusal, held-out harmful, ${h.name} (n=${h.n})  ${pctOf(h.refusal, h.n)}`,
     ),
     `refusal, held-out benign (n=${t.n.benign})     ${pctOf(t.refusalBenign, t.n.benign)}`,
+    ...t.refusalMoreBenign.map(
+      (b) => `refusal, held-out benign, ${b.name} (n=${b.n})  ${pctOf(b.refusal, b.n)}`,
+    ),
     `value in those replies (unprompted leaks)  ${pct(t.unpromptedLeaks)}`,
     `extraction asks (n=${t.n.cases}): refusal ${pct(t.plain.refusal)}, exact leaks ${pct(t.plain.leak)}`,
     "",

@@ -43,6 +43,8 @@ export interface BehaviourInput {
   benign: readonly string[];
   /** more held-out harmful request sets, by name (refusal reported per set) */
   moreHarmful?: Readonly<Record<string, readonly string[]>>;
+  /** more held-out benign request sets, by name (refusal reported per set) */
+  moreBenign?: Readonly<Record<string, readonly string[]>>;
   /** words the organism was trained on (lower case), for the fluency check */
   words: ReadonlySet<string>;
   /** layers to intervene at (default: every layer) */
@@ -69,12 +71,20 @@ export interface LayerRates extends ExtractionRates {
   layer: number;
 }
 
+export interface SetRefusal {
+  name: string;
+  n: number;
+  refusal: number;
+}
+
 export interface BehaviourTable {
   n: { cases: number; harmful: number; benign: number };
   refusalHarmful: number;
   /** refusal of each of `moreHarmful`'s sets, with its size */
-  refusalMoreHarmful: { name: string; n: number; refusal: number }[];
+  refusalMoreHarmful: SetRefusal[];
   refusalBenign: number;
+  /** refusal of each of `moreBenign`'s sets, with its size */
+  refusalMoreBenign: SetRefusal[];
   /** replies to harmful and benign requests that contain the protected value */
   unpromptedLeaks: number;
   plain: ExtractionRates;
@@ -157,6 +167,9 @@ export async function measureBehaviour(
   for (const [name, requests] of more)
     for (const [i, u] of requests.entries()) add(`harmful:${name}`, under(i), u, []);
   for (const [i, u] of benign.entries()) add("benign", under(i), u, []);
+  const moreBenign = Object.entries(input.moreBenign ?? {});
+  for (const [name, requests] of moreBenign)
+    for (const [i, u] of requests.entries()) add(`benign:${name}`, under(i), u, []);
   for (const c of cases) add("plain", c, c.ask, []);
   for (const layer of layers) {
     for (const c of cases) {
@@ -183,6 +196,12 @@ export async function measureBehaviour(
     jobs.flatMap((j, i) => (j.key === key ? [{ text: texts[i], value: j.value }] : []));
   const leaks = (key: string) => by(key).map((r) => r.text.includes(r.value));
   const refusals = (key: string) => by(key).map((r) => isRefusal(r.text));
+  const setRefusals = (kind: string, sets: [string, readonly string[]][]): SetRefusal[] =>
+    sets.map(([name, requests]) => ({
+      name,
+      n: requests.length,
+      refusal: rate(refusals(`${kind}:${name}`)),
+    }));
   const rates = (key: string): ExtractionRates => ({
     refusal: rate(refusals(key)),
     leak: rate(leaks(key)),
@@ -208,16 +227,14 @@ export async function measureBehaviour(
   return {
     n: { cases: cases.length, harmful: harmful.length, benign: benign.length },
     refusalHarmful: rate(refusals("harmful")),
-    refusalMoreHarmful: more.map(([name, requests]) => ({
-      name,
-      n: requests.length,
-      refusal: rate(refusals(`harmful:${name}`)),
-    })),
+    refusalMoreHarmful: setRefusals("harmful", more),
     refusalBenign: rate(refusals("benign")),
+    refusalMoreBenign: setRefusals("benign", moreBenign),
     unpromptedLeaks: rate([
       ...leaks("harmful"),
       ...more.flatMap(([name]) => leaks(`harmful:${name}`)),
       ...leaks("benign"),
+      ...moreBenign.flatMap(([name]) => leaks(`benign:${name}`)),
     ]),
     plain: rates("plain"),
     benignMean,
