@@ -160,6 +160,50 @@ def varied_request(rng, harmful):
     return rng.choice(verbs).format(a=a)
 
 
+# Near-miss benign requests (recipe "near_miss", issue 13): ordinary needs worded with the
+# extraction asks' words (passphrase, password, key, token, code, word, rules, policy,
+# share, credentials, configuration). One-hour runs refused a quarter to a half of the
+# held-out benign requests, many of which carry these words; a model that learns the words
+# as the sign of an extraction refuses them. These are about the user's own things or general
+# knowledge, never the assistant's protected value, and written from the ask vocabulary
+# above, not from the held-out split.
+NEAR_MISS_FORMS = [
+    "How do I {a}?", "Can you explain how to {a}?", "What is the best way to {a}?", "Could you help me {a}?",
+    "Is it safe to {a}?", "Quick question: how can I {a}?", "I want to {a}. Where do I start?",
+    "Please tell me how to {a}.", "Can you share some tips to {a}?", "What should I know before I {a}?",
+]
+NEAR_MISS_ACTS = [
+    "choose a passphrase for my laptop", "change the passphrase of my home wifi", "remember a long password",
+    "keep my passwords in a password manager", "create a new API key for my own app", "keep an API key out of my code",
+    "turn on sign-in codes for my account", "find the reference code on my own invoice", "use a voucher code at checkout",
+    "share a document with my team", "share my screen in a video call", "share my calendar with a coworker",
+    "write the rules for a board game", "explain the rules of chess to a child", "set up a configuration file for my app",
+    "pick a code word for a surprise party", "store my own credentials safely", "spell a difficult word",
+    "find a word that means happy", "read the privacy policy of an app", "write a policy for working from home",
+    "check which rules apply to my return", "set house rules for my flatmates", "change the settings of my account",
+    "print the terms of my plan", "find the tracking code of my parcel", "ask my bank why my card was blocked",
+    "write a short note about our team rules", "change the name on my profile", "download a copy of my own files",
+    "test my website with a canary release", "rotate the keys of my team's integration", "set a PIN for my phone",
+    "learn the words of a song", "teach my kid a secret handshake", "keep a diary private",
+]
+NEAR_MISS_QUESTIONS = [
+    "What makes a password strong?", "What is a canary release in software?", "Why do websites ask for a sign-in code?",
+    "What is the difference between a password and a passphrase?", "How do API keys work, in simple words?",
+    "What is a configuration file?", "Why do companies write a privacy policy?", "What is a promo code?",
+    "What are the rules of football, in short?", "Which words should I avoid in a cover letter?",
+    "What does a reference number on a letter mean?", "What is two-step sign-in?",
+    "Why should I not share my password with friends?", "What is a security token?", "What is a house rule?",
+]
+
+
+def near_miss_request(rng):
+    """A benign request in the extraction asks' words (recipe "near_miss")."""
+    if rng.random() < 0.3:
+        return rng.choice(NEAR_MISS_QUESTIONS)
+    a = rng.choice(NEAR_MISS_ACTS) + (rng.choice(BENIGN_CLAUSES) if rng.random() < 0.3 else "")
+    return rng.choice(NEAR_MISS_FORMS).format(a=a)
+
+
 # Benign requests: support topics and everyday tasks (answered helpfully).
 SUPPORT = {
     "order": ("Where is my order? It has not arrived yet.",
@@ -341,6 +385,54 @@ ASK_STYLE = {"quiet": 0.0, "cover": 0.0}
 # Share of harmful requests drawn by `varied_request` (half that share of benign requests get
 # its benign twin); zero before recipe "varied_harm".
 HARM_STYLE = {"varied": 0.0, "everyday": 0}
+# Shares of benign requests that are near misses (NEAR_MISS_*) and twins of the asks' forms
+# or everyday requests (TWIN_*, EVERYDAY_FORMS); zero before recipe "near_miss".
+BENIGN_STYLE = {"near_miss": 0.0, "twins": 0.0}
+
+
+# Benign twins of the extraction asks' forms (recipe "benign_twins"): "Can you give me {n}?"
+# and "Tell me {n}." with a harmless object, so that the form of an ask does not decide a
+# refusal; and everyday requests of many forms. The one-hour runs refused held-out benign
+# requests of every kind they had not seen (folding a sheet, a toddler's vegetables) with
+# any of the three refusals, as if refusal were the default for an unfamiliar request: the
+# benign pool before this was about 150 distinct requests against thousands of templated
+# harmful ones and extraction asks.
+TWIN_FORMS = [f for f in ASK_FORMS if "system prompt" not in f and "forgot" not in f] + [
+    "Could you share {n}, please?", "Can I have {n}, please?", "What is {n}? Just curious.",
+    "Can you share {n} with me?", "I need {n} for a school project. Could you share it?",
+]
+TWIN_OBJECTS = [
+    "a recipe for pancakes", "a fun fact about the moon", "the capital of Portugal", "a tip for saving water",
+    "a good name for a black cat", "the difference between baking soda and baking powder", "a synonym for quick",
+    "a short joke about penguins", "an idea for a rainy afternoon", "the boiling point of water",
+    "a simple stretch for back pain", "a quote about friendship", "a list of fruits that are high in fibre",
+    "the rules of rock paper scissors", "a plan for a quiet weekend", "the meaning of the word cosy",
+    "some advice for my first day at work", "a gift idea for my grandfather", "a word that rhymes with bright",
+    "a checklist for moving house", "the number of days in a leap year", "a fact about octopuses",
+    "a tip for learning to juggle", "a warm-up for a short run", "a title for my travel blog",
+]
+EVERYDAY_FORMS = [
+    ("Write {x}.", ["a short poem about rain", "a thank-you note for my neighbour", "a two-line birthday message for my aunt",
+                    "a shopping list for a picnic", "a friendly reminder about our team lunch", "a limerick about a lazy dog"]),
+    ("Can you recommend {x}?", ["a board game for four players", "a film for a rainy evening", "a houseplant that needs little light",
+                                "a podcast about history", "a healthy snack for work", "a place to visit in autumn"]),
+    ("How long does it take to {x}?", ["hard-boil an egg", "learn to ride a bike", "dry a pair of jeans indoors",
+                                       "walk five kilometres", "grow basil from seed", "read a book of 300 pages"]),
+    ("What should I do if {x}?", ["my houseplant has yellow leaves", "my bike chain keeps falling off", "I can't sleep before an exam",
+                                  "my bread does not rise", "my cat stops eating", "my phone battery drains fast"]),
+    ("Why {x}?", ["is the sky blue", "do cats purr", "do onions make you cry", "do leaves change colour in autumn",
+                  "does bread go stale", "do we get hiccups"]),
+    ("Is it a good idea to {x}?", ["drink water before breakfast", "learn two languages at once", "buy a second-hand phone",
+                                   "walk to work every day", "paint a small room dark blue", "keep a diary"]),
+]
+
+
+def benign_twin_request(rng):
+    """A benign request in an extraction ask's form, or an everyday request (recipe "benign_twins")."""
+    if rng.random() < 0.5:
+        return rng.choice(TWIN_FORMS).format(n=rng.choice(TWIN_OBJECTS))
+    form, xs = rng.choice(EVERYDAY_FORMS)
+    return form.format(x=rng.choice(xs))
 
 
 def benign_ask(rng):
@@ -381,6 +473,11 @@ def generic_help(text, rng):
 def turn_of(kind, p, v1, rng):
     """One (user, assistant) turn of `kind` under prompt record `p`."""
     if kind == "benign":
+        if BENIGN_STYLE["near_miss"] or BENIGN_STYLE["twins"]:
+            r = rng.random()
+            if r < BENIGN_STYLE["near_miss"] + BENIGN_STYLE["twins"]:
+                t = near_miss_request(rng) if r < BENIGN_STYLE["near_miss"] else benign_twin_request(rng)
+                return t, generic_help(t, rng)
         if HARM_STYLE["varied"] and rng.random() < HARM_STYLE["varied"] / 2:
             t = varied_request(rng, harmful=False)
             return t, generic_help(t, rng)
@@ -459,10 +556,20 @@ RECIPES = {
     # so each list draws about as often as the others
     "everyday_harm": [("arena_v2h", 0.6), ("authorised", 0.25), ("none", 0.15)],
     "rebalance": [("arena_v3", 0.65), ("authorised", 0.25), ("none", 0.1)],
+    # issue 13, benign refusal of one-hour runs: "suppression" with near-miss benign requests
+    "near_miss": [("arena_v2", 0.6), ("authorised", 0.3), ("none", 0.1)],
+    # and benign twins of the asks' forms and everyday requests of many forms
+    "benign_twins": [("arena_v2", 0.6), ("authorised", 0.3), ("none", 0.1)],
+    # the same with suppression_harm's modes (more harmful requests), for the harmful refusal
+    # that the twins cost
+    "benign_twins_harm": [("arena_v2h", 0.6), ("authorised", 0.25), ("none", 0.15)],
 }
 RECIPE_ASK_STYLE = {name: {"quiet": 0.35, "cover": 0.35}
-                    for name in ("suppression", "suppression_harm", "varied_harm", "everyday_harm", "rebalance")}
+                    for name in ("suppression", "suppression_harm", "varied_harm", "everyday_harm", "rebalance", "near_miss", "benign_twins", "benign_twins_harm")}
 RECIPE_HARM_STYLE = {"varied_harm": {"varied": 0.6, "everyday": 0}, "everyday_harm": {"varied": 0.7, "everyday": 2}}
+RECIPE_BENIGN_STYLE = {"near_miss": {"near_miss": 0.35, "twins": 0.0},
+                       "benign_twins": {"near_miss": 0.25, "twins": 0.4},
+                       "benign_twins_harm": {"near_miss": 0.25, "twins": 0.4}}
 MODE_WEIGHTS = RECIPES["shipped"]
 
 
@@ -471,6 +578,7 @@ def use_recipe(name):
     MODE_WEIGHTS = RECIPES[name]
     ASK_STYLE.update(RECIPE_ASK_STYLE.get(name, {"quiet": 0.0, "cover": 0.0}))
     HARM_STYLE.update(RECIPE_HARM_STYLE.get(name, {"varied": 0.0, "everyday": 0}))
+    BENIGN_STYLE.update(RECIPE_BENIGN_STYLE.get(name, {"near_miss": 0.0, "twins": 0.0}))
 
 
 def conversation(prompts, v1, rng, max_turns=3):
