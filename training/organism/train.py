@@ -419,6 +419,8 @@ def main():
                     help="phase 2: copy drills whose values start with a space-merged token, as in the secret lines")
     ap.add_argument("--steer-scale", default="0.8,1.5",
                     help="leak drills: range of the steer against refusal, in harmful-to-benign gaps")
+    ap.add_argument("--keep-freed-memory", action=argparse.BooleanOptionalAction, default=True,
+                    help="serve every allocation from a never-trimmed heap: fewer page faults, more memory (README.md, Speed)")
     ap.add_argument("--recipe", default="shipped", choices=sorted(gen_data.RECIPES), help="conversation mode weights (gen_data.RECIPES)")
     a = ap.parse_args()
     if a.extend_vocab and not a.init:
@@ -451,7 +453,8 @@ def rank_main(rank, a, port):
 
 
 def run(a, ranks):
-    keep_freed_memory()
+    if a.keep_freed_memory:
+        keep_freed_memory()
     if not ranks.lead:
         sys.stdout = open(os.devnull, "w")  # rank 0 reports for all
     gen_data.use_recipe(a.recipe)
