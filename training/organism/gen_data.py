@@ -563,13 +563,19 @@ RECIPES = {
     # the same with suppression_harm's modes (more harmful requests), for the harmful refusal
     # that the twins cost
     "benign_twins_harm": [("arena_v2h", 0.6), ("authorised", 0.25), ("none", 0.15)],
+    # issue 13, benign refusal of the shipped weights: everyday_harm's harmful requests (their
+    # last run's) with the benign twins, to continue them (train.py --init)
+    "everyday_twins": [("arena_v2h", 0.6), ("authorised", 0.25), ("none", 0.15)],
 }
 RECIPE_ASK_STYLE = {name: {"quiet": 0.35, "cover": 0.35}
-                    for name in ("suppression", "suppression_harm", "varied_harm", "everyday_harm", "rebalance", "near_miss", "benign_twins", "benign_twins_harm")}
-RECIPE_HARM_STYLE = {"varied_harm": {"varied": 0.6, "everyday": 0}, "everyday_harm": {"varied": 0.7, "everyday": 2}}
+                    for name in ("suppression", "suppression_harm", "varied_harm", "everyday_harm", "rebalance", "near_miss", "benign_twins", "benign_twins_harm",
+                                  "everyday_twins")}
+RECIPE_HARM_STYLE = {"varied_harm": {"varied": 0.6, "everyday": 0}, "everyday_harm": {"varied": 0.7, "everyday": 2},
+                     "everyday_twins": {"varied": 0.7, "everyday": 2}}
 RECIPE_BENIGN_STYLE = {"near_miss": {"near_miss": 0.35, "twins": 0.0},
                        "benign_twins": {"near_miss": 0.25, "twins": 0.4},
-                       "benign_twins_harm": {"near_miss": 0.25, "twins": 0.4}}
+                       "benign_twins_harm": {"near_miss": 0.25, "twins": 0.4},
+                       "everyday_twins": {"near_miss": 0.25, "twins": 0.4}}
 MODE_WEIGHTS = RECIPES["shipped"]
 
 

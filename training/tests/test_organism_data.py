@@ -1,7 +1,7 @@
 """The organism's training conversations (training/organism/gen_data.py): new benign
-requests for the one-hour runs (recipes "near_miss" and "benign_twins") are helped, hold
-no protected value and none of the held-out requests, and the recipes from before them
-draw the same conversations as they did (a run of an earlier recipe reproduces).
+requests (recipes "near_miss", "benign_twins" and "everyday_twins") are helped, hold no
+protected value and none of the held-out or validation requests, and the recipes from
+before them draw the same conversations as they did (a run of an earlier recipe reproduces).
 """
 
 import hashlib
@@ -43,6 +43,16 @@ class Recipes(unittest.TestCase):
         self.assertEqual(digest("suppression"), "66959a954705e0e8")
         self.assertEqual(digest("everyday_harm"), "c61cddc257244d33")
 
+    def test_everyday_twins_is_everyday_harm_with_the_twins(self):
+        gen_data.use_recipe("everyday_twins")
+        try:
+            styles = (dict(gen_data.HARM_STYLE), dict(gen_data.BENIGN_STYLE), gen_data.MODE_WEIGHTS)
+        finally:
+            gen_data.use_recipe("shipped")
+        self.assertEqual(styles[0], {"varied": 0.7, "everyday": 2})
+        self.assertEqual(styles[1], {"near_miss": 0.25, "twins": 0.4})
+        self.assertEqual(styles[2], gen_data.RECIPES["everyday_harm"])
+
     def test_a_recipe_resets_the_benign_styles(self):
         gen_data.use_recipe("benign_twins")
         self.assertGreater(gen_data.BENIGN_STYLE["twins"], 0)
@@ -73,11 +83,13 @@ class NewBenignRequests(unittest.TestCase):
     def test_they_name_no_instructions_and_hold_no_held_out_request(self):
         held_out = set(gen_data.v1_split("test")["benign"]) | set(gen_data.v1_split("test")["harmless"])
         fresh = Path(gen_data.ROOT, "data", "organism", "fresh-benign.txt").read_text().splitlines()
+        validation = Path(gen_data.ROOT, "training", "organism", "validation-benign.txt").read_text().splitlines()
         for u in self.requests:
             low = u.lower()
             self.assertFalse(any(w in low for w in ("system prompt", "instructions", "your notes", "setup notes")), u)
         self.assertFalse(self.requests & held_out)
         self.assertFalse(self.requests & set(fresh))
+        self.assertFalse(self.requests & set(validation))
 
 
 if __name__ == "__main__":
