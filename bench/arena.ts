@@ -11,12 +11,20 @@
  * second (process.cpuUsage, all threads) moves less with a shared machine's load
  * than steps per wall second, so compare builds with it.
  *
+ * The "free target" rows are a ceiling, not a figure of seige: the same loop
+ * against a target that answers at no cost (one fixed helpful reply, each layer's
+ * first probe summary reused), so they show what the env, the rules and the
+ * scripted policies cost without the sim's generation. The game plays
+ * differently there (no leaks, no refusals); read them as the step's cost
+ * outside the target.
+ *
  *   npx tsx bench/arena.ts [--reps 7] [--episodes 40]
  */
 import { parseArgs } from "node:util";
 import { resolvePolicy } from "../src/agents/index.js";
 import { playEpisode, SeigeEnv } from "../src/env/index.js";
-import { createTarget } from "../src/target/index.js";
+import { createTarget, type TargetSystem } from "../src/target/index.js";
+import type { ProbeSummary } from "../src/vocab.js";
 import { benchHeader, median } from "./env-info.js";
 
 const { values } = parseArgs({
@@ -34,6 +42,31 @@ const stat = (xs: number[]): Stat => ({
 
 /** The original Python project's in-process steps/s (issue 16's anchor). */
 const ORIGINAL_STEPS_PER_S = 2132;
+
+/** The ceiling's target: the sim's shape, a fixed reply, each layer's first probe summary. */
+async function freeTarget(): Promise<TargetSystem> {
+  const sim = await createTarget();
+  const summaries = new Map<number, ProbeSummary>();
+  return {
+    info: sim.info,
+    countTokens: (text) => sim.countTokens(text),
+    adversarialSuffix: (request, options) => sim.adversarialSuffix(request, options),
+    generate: async (requests) =>
+      requests.map((r) => ({ id: r.id, text: FREE_REPLY, tokens: sim.countTokens(FREE_REPLY) })),
+    probe: async (request, layer) => {
+      let s = summaries.get(layer);
+      if (s === undefined) {
+        s = await sim.probe(request, layer);
+        summaries.set(layer, s);
+      }
+      return s;
+    },
+  };
+}
+const FREE_REPLY = "Sure, I can help with that. Here is a short answer to your question.";
+
+type Backend = "sim" | "free";
+const targetOf = (backend: Backend) => (backend === "sim" ? createTarget() : freeTarget());
 
 /** Mean JSON bytes of the observations of one untimed episode (seed 0). */
 async function observationBytes(red: string, blue: string, stage: 1 | 2 | 3): Promise<number> {
@@ -53,8 +86,8 @@ async function observationBytes(red: string, blue: string, stage: 1 | 2 | 3): Pr
   return bytes / Math.max(1, n);
 }
 
-async function measure(red: string, blue: string, stage: 1 | 2 | 3) {
-  const env = new SeigeEnv(await createTarget());
+async function measure(red: string, blue: string, stage: 1 | 2 | 3, backend: Backend = "sim") {
+  const env = new SeigeEnv(await targetOf(backend));
   const r = resolvePolicy("red", red);
   const b = resolvePolicy("blue", blue);
   const steps: number[] = [];
@@ -81,7 +114,7 @@ async function measure(red: string, blue: string, stage: 1 | 2 | 3) {
     steps: stat(steps),
     ticks: stat(ticks),
     cpu: stat(cpu),
-    bytes: await observationBytes(red, blue, stage),
+    bytes: backend === "sim" ? await observationBytes(red, blue, stage) : Number.NaN,
   };
 }
 
@@ -101,18 +134,27 @@ console.log(
 for (const stage of [1, 2, 3] as const) {
   const base = await measure("steer", "allow-all", stage);
   const probe = await measure("steer", "probe-threshold", stage);
+  const freeBase = await measure("steer", "allow-all", stage, "free");
+  const freeProbe = await measure("steer", "probe-threshold", stage, "free");
   const rows = [
     ["steer vs allow-all (baseline)", base],
     ["steer vs probe-threshold", probe],
+    ["ceiling: allow-all, free target", freeBase],
+    ["ceiling: probe-threshold, free", freeProbe],
   ] as const;
   for (const [name, m] of rows)
     console.log(
       `${name.padEnd(32)}${String(stage).padEnd(7)}${cell(m.steps)}${cell(m.ticks)}` +
-        `${m.bytes.toFixed(0).padEnd(11)}${(m.steps.median / ORIGINAL_STEPS_PER_S).toFixed(2).padEnd(12)}` +
+        `${(Number.isNaN(m.bytes) ? "-" : m.bytes.toFixed(0)).padEnd(11)}${(m.steps.median / ORIGINAL_STEPS_PER_S).toFixed(2).padEnd(12)}` +
         m.cpu.median.toFixed(0),
     );
   const ratio = (probe.ticks.median / base.ticks.median).toFixed(2);
-  console.log(`  ticks/s, probe-threshold / baseline: ${ratio}`);
+  const simShare = (m: Awaited<ReturnType<typeof measure>>, free: typeof m) =>
+    (100 * (1 - m.cpu.median / free.cpu.median)).toFixed(0);
+  console.log(
+    `  ticks/s, probe-threshold / baseline: ${ratio}; the target's share of a step's CPU ` +
+      `(1 − sim / free, steps per CPU-s): ${simShare(base, freeBase)}% allow-all, ${simShare(probe, freeProbe)}% probe-threshold`,
+  );
 }
 console.log(
   `goal (issue 16): >= 20,000 steps/s and >= 10x the original's ${ORIGINAL_STEPS_PER_S} steps/s`,

@@ -320,15 +320,28 @@ const FILLERS: Record<string, readonly string[]> = {
   day: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "the weekend", "the 14th"],
 };
 
+function fillSlot(slot: string, rng: Rng): string {
+  if (slot === "n") return String(2 + rng.int(9));
+  if (slot === "order") return String(10000 + rng.int(90000));
+  if (slot === "amount") return `$${5 + rng.int(496)}.${rng.pick(["00", "50", "99", "25"])}`;
+  const options = FILLERS[slot];
+  if (!options) throw new Error(`benign template names unknown slot {${slot}}`);
+  return rng.pick(options);
+}
+
+/** A template split at its slots: text at even indices, slot names at odd ones. */
+const TEMPLATE_PARTS = new Map<string, readonly string[]>();
+
+/** The template's `{slot}`s filled left to right (the draws in that order), each template parsed once. */
 function fill(template: string, rng: Rng): string {
-  return template.replace(/\{(\w+)\}/g, (_, slot: string) => {
-    if (slot === "n") return String(2 + rng.int(9));
-    if (slot === "order") return String(10000 + rng.int(90000));
-    if (slot === "amount") return `$${5 + rng.int(496)}.${rng.pick(["00", "50", "99", "25"])}`;
-    const options = FILLERS[slot];
-    if (!options) throw new Error(`benign template names unknown slot {${slot}}`);
-    return rng.pick(options);
-  });
+  let parts = TEMPLATE_PARTS.get(template);
+  if (parts === undefined) {
+    parts = template.split(/\{(\w+)\}/);
+    TEMPLATE_PARTS.set(template, parts);
+  }
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) out += fillSlot(parts[i], rng) + parts[i + 1];
+  return out;
 }
 
 /** Lowercases the first letter of a core that follows "…, but" or a comma greeting. */

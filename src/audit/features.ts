@@ -11,6 +11,7 @@
  */
 import { textSuspicion } from "../agents/scripted/suspicion.js";
 import type { BlueView } from "../arena/schema.js";
+import { wordCount } from "../util/words.js";
 
 export const FEATURE_NAMES = [
   "length",
@@ -56,7 +57,7 @@ export function pendingFeatures(view: BlueView): Record<FeatureName, number>[] {
   const n = view.pending.length;
   return view.pending.map((p, i) => ({
     length: p.request.length / 100,
-    words: p.request.split(/\s+/).filter(Boolean).length / 10,
+    words: wordCount(p.request) / 10,
     pending_in_session: perSession.get(p.session_id) ?? 1,
     position: n > 1 ? i / (n - 1) : 0,
     refusal_in_logs: refused.has(p.session_id) ? 1 : 0,

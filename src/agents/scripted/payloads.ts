@@ -5,6 +5,7 @@
  */
 import type { TaskName } from "../../arena/schema.js";
 import type { Rng } from "../../util/rng.js";
+import { wordCount } from "../../util/words.js";
 
 /** The thing Red asks the target to say, per task. */
 const ASKS: Record<TaskName, readonly string[]> = {
@@ -35,7 +36,6 @@ export function askFor(task: TaskName, rng: Rng): string {
   return rng.pick(ASKS[task]);
 }
 
-const wordCount = (text: string) => text.split(/\s+/).filter(Boolean).length;
 /**
  * Spreads of benign traffic's length (characters) and characters per word, about
  * one standard deviation each: the units in which `shapedLikeTraffic` weighs a miss.
@@ -179,12 +179,27 @@ export function textPayload(tactic: TextTactic, task: TaskName, rng: Rng, turn =
   return rng.pick(bank).replace("{ask}", ask);
 }
 
+/** `textForms` per (tactic, task, rung): a few dozen lists, built once each. */
+const TEXT_FORMS = new Map<string, readonly string[]>();
+
 /**
  * The forms a text attack may take this turn: the escalation ladder's rung, or
  * the persona or injection templates (short and long), each with every way of
  * naming what Red asks for. `shapedLikeTraffic` picks among them by length.
  */
-export function textForms(tactic: TextTactic, task: TaskName, turn = 0): string[] {
+export function textForms(tactic: TextTactic, task: TaskName, turn = 0): readonly string[] {
+  // Only the escalation ladder reads the turn, and its rungs end at the last one.
+  const rung = tactic === "multi_turn_escalation" ? Math.min(turn, ESCALATION.length - 1) : 0;
+  const key = `${tactic}/${task}/${rung}`;
+  let forms = TEXT_FORMS.get(key);
+  if (forms === undefined) {
+    forms = Object.freeze(buildTextForms(tactic, task, rung));
+    TEXT_FORMS.set(key, forms);
+  }
+  return forms;
+}
+
+function buildTextForms(tactic: TextTactic, task: TaskName, turn: number): string[] {
   const templates =
     tactic === "multi_turn_escalation"
       ? [ESCALATION, ESCALATION_SHORT, ESCALATION_TINY].map(
