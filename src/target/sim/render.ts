@@ -125,12 +125,44 @@ function topicOf(reading: LexicalReading, turnText: string): string {
   return words !== "" ? `"${words}"` : reading.injected ? "that document" : "your request";
 }
 
-/** The topic's words of a text ("" when none), memoised: benign texts recur. */
-const TOPIC_WORDS = new TextMemo((turnText: string): string => {
-  const plain = turnText
+/**
+ * The text with every character but letters, digits, whitespace, ' and - made a
+ * space, whitespace runs made one space, trimmed. An ASCII text takes a loop that
+ * gives the regexes' result without their Unicode classes (issue 16); any other
+ * text takes the regexes.
+ */
+export function plainWords(text: string): string {
+  let out = "";
+  let gap = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return slowPlainWords(text);
+    const keep =
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x27 ||
+      c === 0x2d;
+    if (!keep) gap = true;
+    else {
+      if (gap && out !== "") out += " ";
+      gap = false;
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+function slowPlainWords(text: string): string {
+  return text
     .replace(/[^\p{L}\p{N}\s'-]/gu, " ")
     .replace(/\s+/g, " ")
     .trim();
+}
+
+/** The topic's words of a text ("" when none), memoised: benign texts recur. */
+const TOPIC_WORDS = new TextMemo((turnText: string): string => {
+  const plain = plainWords(turnText);
   const words = plain.replace(LEAD_IN, "").split(" ").filter(Boolean).slice(0, 6);
   while (words.length > 1 && TRAILING.has(words[words.length - 1].toLowerCase())) words.pop();
   return words.join(" ");

@@ -53,20 +53,31 @@ function rowOf(name: string): number {
   return row;
 }
 
-/** FEATURE_WRITES as (feature, row, coefficient) triples over SIM_DIRECTIONS rows, built once. */
-const WRITE_TABLE: readonly { feature: Feature; row: number; coef: number }[] = FEATURES.flatMap(
-  (feature) =>
-    Object.entries(FEATURE_WRITES[feature]).map(([name, coef]) => ({
-      feature,
-      row: rowOf(name),
-      coef: coef ?? 0,
-    })),
-);
+/** FEATURE_WRITES per feature, in FEATURES order, as (row over SIM_DIRECTIONS, coefficient) pairs, built once. */
+const WRITE_TABLE: readonly {
+  feature: Feature;
+  writes: readonly { row: number; coef: number }[];
+}[] = FEATURES.map((feature) => ({
+  feature,
+  writes: Object.entries(FEATURE_WRITES[feature]).map(([name, coef]) => ({
+    row: rowOf(name),
+    coef: coef ?? 0,
+  })),
+}));
 
-/** a_k: how strongly the request's content writes each direction (indexed as SIM_DIRECTIONS), summed over features. */
+/**
+ * a_k: how strongly the request's content writes each direction (indexed as
+ * SIM_DIRECTIONS), summed over features in FEATURES order. A feature at exactly 0
+ * adds only zeros to sums that start at +0 and so can never be −0: skipping it
+ * changes no bit, and most requests light two or three of the fourteen.
+ */
 export function contentCoefficients(reading: LexicalReading): Float64Array {
   const a = new Float64Array(SIM_DIRECTIONS.length);
-  for (const { feature, row, coef } of WRITE_TABLE) a[row] += reading.features[feature] * coef;
+  for (const { feature, writes } of WRITE_TABLE) {
+    const v = reading.features[feature];
+    if (v === 0) continue;
+    for (const { row, coef } of writes) a[row] += v * coef;
+  }
   return a;
 }
 
