@@ -87,13 +87,28 @@ async function observationBytes(red: string, blue: string, stage: 1 | 2 | 3): Pr
 }
 
 async function measure(red: string, blue: string, stage: 1 | 2 | 3, backend: Backend = "sim") {
-  const env = new SeigeEnv(await targetOf(backend));
+  const target = await targetOf(backend);
+  // Target calls per step: each generated request and each probe is one request's work in the sim.
+  let calls = 0;
+  const generate = target.generate.bind(target);
+  const probeCall = target.probe.bind(target);
+  target.generate = (requests) => {
+    calls += requests.length;
+    return generate(requests);
+  };
+  target.probe = (request, layer) => {
+    calls++;
+    return probeCall(request, layer);
+  };
+  const env = new SeigeEnv(target);
   const r = resolvePolicy("red", red);
   const b = resolvePolicy("blue", blue);
   const steps: number[] = [];
   const ticks: number[] = [];
   const cpu: number[] = [];
   await playEpisode(env, r, b, { seed: 0, stage }); // warm-up (JIT)
+  let allSteps = 0;
+  calls = 0;
   for (let rep = 0; rep < reps; rep++) {
     let nSteps = 0;
     let nTicks = 0;
@@ -106,6 +121,7 @@ async function measure(red: string, blue: string, stage: 1 | 2 | 3, backend: Bac
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const used = process.cpuUsage(c0);
+    allSteps += nSteps;
     cpu.push(nSteps / ((used.user + used.system) / 1e6));
     steps.push(nSteps / seconds);
     ticks.push(nTicks / seconds);
@@ -115,6 +131,7 @@ async function measure(red: string, blue: string, stage: 1 | 2 | 3, backend: Bac
     ticks: stat(ticks),
     cpu: stat(cpu),
     bytes: backend === "sim" ? await observationBytes(red, blue, stage) : Number.NaN,
+    callsPerStep: calls / allSteps,
   };
 }
 
@@ -129,7 +146,7 @@ console.log(
   }),
 );
 console.log(
-  `${"pairing".padEnd(32)}stage  ${"steps/s median (range)".padEnd(24)}${"ticks/s median (range)".padEnd(24)}bytes/obs  x original  steps per CPU-s`,
+  `${"pairing".padEnd(32)}stage  ${"steps/s median (range)".padEnd(24)}${"ticks/s median (range)".padEnd(24)}bytes/obs  x original  steps per CPU-s  target calls/step`,
 );
 for (const stage of [1, 2, 3] as const) {
   const base = await measure("steer", "allow-all", stage);
@@ -146,7 +163,8 @@ for (const stage of [1, 2, 3] as const) {
     console.log(
       `${name.padEnd(32)}${String(stage).padEnd(7)}${cell(m.steps)}${cell(m.ticks)}` +
         `${(Number.isNaN(m.bytes) ? "-" : m.bytes.toFixed(0)).padEnd(11)}${(m.steps.median / ORIGINAL_STEPS_PER_S).toFixed(2).padEnd(12)}` +
-        m.cpu.median.toFixed(0),
+        m.cpu.median.toFixed(0).padEnd(17) +
+        m.callsPerStep.toFixed(2),
     );
   const ratio = (probe.ticks.median / base.ticks.median).toFixed(2);
   const simShare = (m: Awaited<ReturnType<typeof measure>>, free: typeof m) =>
