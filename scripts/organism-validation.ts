@@ -7,7 +7,8 @@
  * to pick anything). Benign: training/organism/validation-benign.txt. The two validation
  * files are for picking checkpoints, so that the test split and the fresh sets are not;
  * `--validation` prints only them. Each request under one of the game's system prompts,
- * greedy; prints the misses and each set's refusal rate.
+ * greedy; prints the misses and each set's refusal rate. Replies need no direction
+ * artifact, so a fresh export is scored without `seige precompute`.
  *
  *   npx tsx scripts/organism-validation.ts [DIR] [--validation]   (default: models/organism)
  */
@@ -50,7 +51,11 @@ const sets: RequestSet[] = [
   },
 ];
 const systems = gameSystemPrompts(8);
-const target = await loadLensTarget({ modelDir: dir, sampling: { temperature: 0 } });
+const target = await loadLensTarget({
+  modelDir: dir,
+  withoutDirections: true,
+  sampling: { temperature: 0 },
+});
 try {
   for (const { name, harmful, requests } of sets.filter(
     (s) => s.picksCheckpoints || !validationOnly,

@@ -38,7 +38,16 @@ export interface KitParts {
   learned?: ReadonlyMap<string, ReadonlyMap<number, Float32Array>>;
 }
 
+/** What a kit with no layers (a target loaded without an artifact) answers to any use. */
+export function noArtifactError(): SeigeError {
+  return new SeigeError(
+    "config_error",
+    "no direction artifact was loaded (the target generates only); steering, patches and probes need one: run `seige precompute --model DIR` and load the target with it",
+  );
+}
+
 function missing(layer: number, present: readonly number[]): never {
+  if (present.length === 0) throw noArtifactError();
   throw new SeigeError(
     "config_error",
     `layer ${layer} is not in the direction artifact (it has layers ${present.join(", ")}); rerun \`seige precompute\` with --layers including ${layer}, or leave --layers out for all`,

@@ -13,6 +13,7 @@ import { SeigeEnv } from "../../src/env/index.js";
 import { makeTinyCheckpoint } from "../../src/lens/tiny.js";
 import { startServer } from "../../src/server/index.js";
 import { createTarget, LensTarget, type TargetSystem } from "../../src/target/index.js";
+import { loadLensTarget } from "../../src/target/lens/load.js";
 import { type LensFixture, makeLensFixture, writeKitArtifact } from "./lens-fixtures.js";
 
 let fx: LensFixture;
@@ -108,6 +109,44 @@ describe("createTarget with SEIGE_TARGET_BACKEND=lens", () => {
       });
     }
   });
+});
+
+describe("loadLensTarget without directions", () => {
+  it("generates as the target with its artifact does, and refuses interventions and probes by name", async () => {
+    const request = {
+      id: "g",
+      messages: [{ role: "user" as const, content: "What is the capital of France?" }],
+      interventions: [],
+      seed: 3,
+      maxNewTokens: 8,
+    };
+    const plain = await loadLensTarget({
+      modelDir: fx.dir,
+      withoutDirections: true,
+      directionsPath: join(scratch, "ignored.safetensors"),
+      sampling: { temperature: 0 },
+    });
+    const full = await loadLensTarget({ modelDir: fx.dir, sampling: { temperature: 0 } });
+    try {
+      expect(plain.info.directionLabels).toEqual([]);
+      expect(await plain.generate([request])).toEqual(await full.generate([request]));
+      const steered = {
+        ...request,
+        interventions: [
+          { kind: "steer" as const, layer: 1, label: "danger" as const, magnitude: 1 },
+        ],
+      };
+      const refusal = {
+        code: "config_error",
+        message: expect.stringContaining("seige precompute"),
+      };
+      await expect(plain.generate([steered])).rejects.toMatchObject(refusal);
+      await expect(plain.probe(request, 1)).rejects.toMatchObject(refusal);
+    } finally {
+      await plain.close();
+      await full.close();
+    }
+  }, 60_000);
 });
 
 describe("seige serve with SEIGE_TARGET_BACKEND=lens", () => {

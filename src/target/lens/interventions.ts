@@ -32,6 +32,7 @@
  * arena's rule), only what the model can run.
  */
 
+import { noArtifactError } from "../../directions/kit.js";
 import { steeringUnit } from "../../directions/learned-steering.js";
 import type { ProbeKit } from "../../directions/types.js";
 import { residPost } from "../../lens/hooks.js";
@@ -55,6 +56,7 @@ function checkLayer(shape: ModelShape, layer: number, what: string): void {
 }
 
 function direction(kit: ProbeKit, label: string, layer: number, what: string): number[] {
+  if (kit.library.labels.length === 0) throw noArtifactError();
   if (!kit.library.labels.includes(label)) {
     throw new SeigeError(
       "validation_error",

@@ -11,11 +11,15 @@
  * every layer and every game direction label: Red may steer and Blue may probe
  * any layer along any label, so a partial artifact would fail mid-episode
  * instead of at start. The cheap checks (files,
- * hash) run before the model is compiled.
+ * hash) run before the model is compiled. `withoutDirections` skips the artifact
+ * for generation alone (scoring a training checkpoint's replies before anyone
+ * ran `seige precompute` on it): steering, patches and probes then throw the
+ * same `config_error` that names the command.
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { checkArtifactModel, readArtifact } from "../../directions/artifact.js";
+import { buildKit } from "../../directions/kit.js";
 import { loadModel } from "../../lens/model.js";
 import type { ExecutionProvider } from "../../lens/ort.js";
 import { SeigeError } from "../../util/errors.js";
@@ -29,6 +33,8 @@ export interface LoadLensTargetOptions extends LensTargetOptions {
   modelDir: string;
   /** the direction artifact (default `directions.safetensors` in modelDir) */
   directionsPath?: string;
+  /** generation only: read no artifact; any intervention or probe throws a `config_error` */
+  withoutDirections?: boolean;
   /** ORT intra-op threads per session */
   threads?: number;
   executionProviders?: ExecutionProvider[];
@@ -48,12 +54,37 @@ export async function loadLensTarget(options: LoadLensTargetOptions): Promise<Le
     fail(
       `${dir} has no config.json; SEIGE_TARGET_MODEL must be a HuggingFace checkpoint directory`,
     );
-  const path = options.directionsPath ?? join(dir, DEFAULT_DIRECTIONS_FILE);
+  const artifact = options.withoutDirections
+    ? null
+    : readGameArtifact(dir, options.directionsPath ?? join(dir, DEFAULT_DIRECTIONS_FILE));
+  const model = await loadModel(dir, {
+    threads: options.threads,
+    executionProviders: options.executionProviders,
+  });
+  try {
+    if (artifact !== null) checkArtifactModel(artifact.metadata, dir, model.config);
+    // Without an artifact the library is empty: every layer "is not in the artifact".
+    const { nLayers, dModel } = model.config;
+    const kit =
+      artifact?.kit ?? buildKit({ nLayers, dModel, labels: [], classes: [], layers: new Map() });
+    return new LensTarget(model, kit, {
+      ...options,
+      modelId: options.modelId ?? basename(resolve(dir)),
+    });
+  } catch (e) {
+    await model.close();
+    throw e;
+  }
+}
+
+/** The artifact at `path`, checked against the checkpoint's files and the game's needs. */
+function readGameArtifact(dir: string, path: string): ReturnType<typeof readArtifact> {
   if (!existsSync(path))
     fail(
       `no direction artifact at ${path}; run \`seige precompute --model ${dir}\` to compute it (or set SEIGE_DIRECTIONS to its file)`,
     );
-  const { kit, metadata } = readArtifact(path);
+  const artifact = readArtifact(path);
+  const { metadata } = artifact;
   checkArtifactModel(metadata, dir);
   const missing = Array.from({ length: metadata.model.nLayers }, (_, l) => l).filter(
     (l) => !metadata.layers.includes(l),
@@ -67,20 +98,7 @@ export async function loadLensTarget(options: LoadLensTargetOptions): Promise<Le
     fail(
       `the direction artifact ${path} lacks the directions ${absent.join(", ")} that the game steers, patches and probes along; rerun \`seige precompute --model ${dir}\` with the full prompt data`,
     );
-  const model = await loadModel(dir, {
-    threads: options.threads,
-    executionProviders: options.executionProviders,
-  });
-  try {
-    checkArtifactModel(metadata, dir, model.config);
-    return new LensTarget(model, kit, {
-      ...options,
-      modelId: options.modelId ?? basename(resolve(dir)),
-    });
-  } catch (e) {
-    await model.close();
-    throw e;
-  }
+  return artifact;
 }
 
 /** The lens target `SEIGE_TARGET_MODEL` and `SEIGE_DIRECTIONS` describe. */
