@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { plainWords } from "../../src/target/sim/render.js";
+import { randomTexts } from "../helpers/random-texts.js";
 
 /** The regexes `plainWords` replaces on ASCII texts. */
 const byRegex = (text: string) =>
@@ -18,7 +19,7 @@ describe("plainWords", () => {
   });
 
   it("gives the regexes' result on random texts, ASCII or not", () => {
-    const alphabet = [
+    const pieces = [
       "a",
       "Z",
       "7",
@@ -36,16 +37,7 @@ describe("plainWords", () => {
       "\u00a0",
       "$",
     ];
-    let state = 11;
-    const next = () => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return state;
-    };
-    for (let n = 0; n < 3000; n++) {
-      let text = "";
-      const len = next() % 30;
-      for (let i = 0; i < len; i++) text += alphabet[next() % alphabet.length];
+    for (const text of randomTexts(pieces, 3000, 30, "plain-words-test"))
       expect(plainWords(text), JSON.stringify(text)).toBe(byRegex(text));
-    }
   });
 });

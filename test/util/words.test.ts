@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isJsWhitespace, wordCount } from "../../src/util/words.js";
+import { randomTexts } from "../helpers/random-texts.js";
 
 const bySplit = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
@@ -26,29 +27,8 @@ describe("wordCount", () => {
   });
 
   it("agrees with the split on random texts", () => {
-    const alphabet = [
-      "a",
-      "b",
-      " ",
-      "  ",
-      "\t",
-      "\n",
-      "\u2003",
-      "\ufeff",
-      "é",
-      "\ud83d\ude00",
-      ".",
-    ];
-    let state = 7;
-    const next = () => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return state;
-    };
-    for (let n = 0; n < 2000; n++) {
-      let text = "";
-      const len = next() % 24;
-      for (let i = 0; i < len; i++) text += alphabet[next() % alphabet.length];
+    const pieces = ["a", "b", " ", "  ", "\t", "\n", "\u2003", "\ufeff", "é", "\ud83d\ude00", "."];
+    for (const text of randomTexts(pieces, 2000, 24, "words-test"))
       expect(wordCount(text), JSON.stringify(text)).toBe(bySplit(text));
-    }
   });
 });
