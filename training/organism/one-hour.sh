@@ -52,7 +52,9 @@ if [ "$(nproc)" -ge 2 ]; then
   if wait "$first"; then done_runs+=("${runs[0]}"); else echo "one-hour.sh: seed $seed failed (${runs[0]}.log)" >&2; fi
   if wait "$second"; then done_runs+=("${runs[1]}"); else echo "one-hour.sh: seed $((seed + 1)) failed (${runs[1]}.log)" >&2; fi
   [ "${#done_runs[@]}" -gt 0 ] || { echo "one-hour.sh: both runs failed" >&2; exit 1; }
-  pick=$(npx tsx scripts/organism-validation.ts --pick "${done_runs[@]}" | tee /dev/stderr | tail -n 1)
+  picked=$(npx tsx scripts/organism-validation.ts --pick "${done_runs[@]}")
+  echo "$picked"
+  pick=$(tail -n 1 <<< "$picked")
   pick=${pick#pick: }
   rm -rf "$out"
   cp -r "$pick" "$out"
