@@ -18,9 +18,10 @@ import { parseSeeds } from "../rollout/index.js";
 import { createTarget } from "../target/create.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 import { formatDuration, Progress, progressMode } from "./progress.js";
+import { TARGET_OPTION, targetHelp } from "./target-flag.js";
 
 const HELP = `usage: seige audit [--quick] [--stage K[,K...]] [--episodes N | --seeds A..B]
-                   [--train-seeds A..B] [--json]
+                   [--train-seeds A..B] [--json] [--target BACKEND]
 
   --quick        the test suite's size: stage 3 only (unless --stage), 6 held-out and 4
                  training seeds, a short search; finds gross failures, not small margins
@@ -31,7 +32,8 @@ const HELP = `usage: seige audit [--quick] [--stage K[,K...]] [--episodes N | --
   --json         print one JSON object on stdout instead of the table (progress on
                  stderr as JSON lines)
   --quiet        no progress on stderr
-Exit code 1 when a property fails. The target comes from SEIGE_TARGET_BACKEND (default sim).`;
+${targetHelp(17)}
+Exit code 1 when a property fails.`;
 
 function parseStages(text: string): Stage[] {
   const stages = text.split(",").map((s) => Number(s.trim()));
@@ -44,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv,
     options: {
+      ...TARGET_OPTION,
       quick: { type: "boolean", default: false },
       stage: { type: "string" },
       episodes: { type: "string" },
@@ -72,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
     trainSeeds: values["train-seeds"] ? parseSeeds(values["train-seeds"]) : undefined,
   });
 
-  const target = await createTarget();
+  const target = await createTarget({ backend: values.target });
   const started = performance.now();
   const elapsed = () => formatDuration((performance.now() - started) / 1000);
   // The search adapts, so the number of episodes is not known ahead: a count and the

@@ -10,9 +10,11 @@ import { createTarget } from "../target/create.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 import { checkOutputPath } from "./output-path.js";
 import { Progress, progressMode } from "./progress.js";
+import { TARGET_OPTION, targetHelp } from "./target-flag.js";
 
 const HELP = `usage: seige eval --red <spec,...> --blue <spec,...> --seeds A..B
                   [--stage K] [--concurrency N] [--json] [--html FILE.html] [--no-tools] [--quiet]
+                  [--target BACKEND]
 
   --red, --blue  comma-separated policy specs: scripted names, scripted:<name>,
                  learned:DIR (a seige train output folder),
@@ -24,7 +26,7 @@ const HELP = `usage: seige eval --red <spec,...> --blue <spec,...> --seeds A..B
   --html         also write a self-contained heatmap page to FILE
   --no-tools     ask llm: policies for one JSON object instead of function calls
   --quiet        no progress on stderr (with --json, progress is JSON lines)
-The target comes from SEIGE_TARGET_BACKEND (default sim).`;
+${targetHelp(17)}`;
 
 const list = (s: string | undefined, flag: string) => {
   const items = (s ?? "")
@@ -39,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv,
     options: {
+      ...TARGET_OPTION,
       red: { type: "string" },
       blue: { type: "string" },
       seeds: { type: "string" },
@@ -67,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
   // Before the run, not after it: a bad path must not cost the whole matrix.
   if (values.html) checkOutputPath(values.html, "html");
 
-  const target = await createTarget();
+  const target = await createTarget({ backend: values.target });
   const progress = new Progress("eval", red.length * blue.length, { mode: progressMode(values) });
   let cells = 0;
   const report = await crossPlay({

@@ -19,6 +19,7 @@ import { CliUsageError, intFlag, parseFlags } from "./args.js";
 import { checkOutputPath } from "./output-path.js";
 import { trackTicks } from "./play-progress.js";
 import { Progress, progressMode } from "./progress.js";
+import { TARGET_OPTION, targetHelp } from "./target-flag.js";
 
 const HELP = `usage: seige play --red <policy> --blue <policy> [--episodes N] [--seed S] [--stage K]
                   [--curriculum] [--record FILE.jsonl] [--json] [--quiet] [--target BACKEND]
@@ -34,8 +35,7 @@ const HELP = `usage: seige play --red <policy> --blue <policy> [--episodes N] [-
   --json       print one JSON object on stdout instead of the table (progress on
                stderr as JSON lines)
   --quiet      no progress on stderr
-  --target     sim | lens | organism | openai: overrides SEIGE_TARGET_BACKEND (default sim);
-               organism = the model organism shipped in models/organism (docs/organism.md)`;
+${targetHelp(15)}`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
@@ -50,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       record: { type: "string" },
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", short: "q", default: false },
-      target: { type: "string" },
+      ...TARGET_OPTION,
       help: { type: "boolean", short: "h", default: false },
     },
   });

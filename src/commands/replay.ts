@@ -1,14 +1,16 @@
 /**
- * `seige replay FILE.jsonl`: re-runs every recorded episode on the current target
- * (SEIGE_TARGET_BACKEND, default sim) and checks that each line reproduces byte
- * for byte. Exit 0 when it does, 1 when not, naming the first differing line
+ * `seige replay FILE.jsonl`: re-runs every recorded episode on a target and checks
+ * that each line reproduces byte for byte. The target is `--target`, else
+ * SEIGE_TARGET_BACKEND, else the recording's own when that needs no configuration
+ * (the sim, the organism), else the sim. Exit 0 when it does, 1 when not, naming the first differing line
  * and, inside it, the first differing JSON path with both values there.
  */
 import { readFile } from "node:fs/promises";
-import { replayEpisodes } from "../env/index.js";
-import { createTarget } from "../target/create.js";
+import { parseRecording, replayEpisodes } from "../env/index.js";
+import { backendOfRecording, createTarget } from "../target/create.js";
 import { firstTextDifference, showValue } from "../util/json-diff.js";
 import { CliUsageError, parseFlags } from "./args.js";
+import { TARGET_OPTION, targetHelp } from "./target-flag.js";
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags({
@@ -16,11 +18,14 @@ export async function run(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       json: { type: "boolean", default: false },
+      ...TARGET_OPTION,
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {
-    process.stdout.write("usage: seige replay FILE.jsonl [--json]\n");
+    process.stdout.write(
+      `usage: seige replay FILE.jsonl [--json] [--target BACKEND]\n\n  --json    print the report as one JSON object\n${targetHelp(12, "the recording's\n            target when it is the sim or the organism, else sim")}\n`,
+    );
     return 0;
   }
   if (positionals.length !== 1)
@@ -33,7 +38,14 @@ export async function run(argv: string[]): Promise<number> {
       `cannot read ${positionals[0]}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   }
-  const target = await createTarget();
+  const recorded = parseRecording(text)[0]?.line;
+  const backend =
+    values.target ??
+    process.env.SEIGE_TARGET_BACKEND ??
+    (recorded?.type === "reset" && recorded.target
+      ? backendOfRecording(recorded.target)
+      : undefined);
+  const target = await createTarget({ backend });
   const report = await replayEpisodes(target, text);
   await target.close?.();
   const d = report.mismatch

@@ -15,11 +15,12 @@ import { createTarget } from "../target/create.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
 import { checkOutputPath } from "./output-path.js";
 import { Progress } from "./progress.js";
+import { TARGET_OPTION, targetHelp } from "./target-flag.js";
 
 const HELP = `usage: seige rollout --role red|blue --policy <spec> --opponent <spec> --seeds A..B
                      [--group-size G] [--out FILE.jsonl] [--stage K] [--concurrency N]
                      [--max-ticks T] [--run-id ID] [--no-tools] [--format rollout|sft]
-                     [--min-return R]
+                     [--min-return R] [--target BACKEND]
        seige rollout --schema      (print the JSON Schema of one rollout line)
 
   --role         the role the policy plays (the opponent plays the other)
@@ -37,12 +38,14 @@ const HELP = `usage: seige rollout --role red|blue --policy <spec> --opponent <s
   --format       rollout (default) or sft: one TRL SFTTrainer chat example per decision
                  (messages with the tool call, tools), for training/sft_warmstart.py
   --min-return   with --format sft, keep only episodes whose return is at least R
-The target comes from SEIGE_TARGET_BACKEND (default sim). Schema: docs/rollouts.md.`;
+${targetHelp(17)}
+Schema: docs/rollouts.md.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv,
     options: {
+      ...TARGET_OPTION,
       role: { type: "string" },
       policy: { type: "string" },
       opponent: { type: "string" },
@@ -102,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
   if (minReturn !== undefined && !Number.isFinite(minReturn))
     throw new CliUsageError("--min-return expects a number");
 
-  const target = await createTarget();
+  const target = await createTarget({ backend: values.target });
   const out = values.out ? createWriteStream(values.out) : null;
   const write = (text: string) =>
     out

@@ -14,11 +14,13 @@ import {
 } from "../server/index.js";
 import { createTarget } from "../target/create.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
+import { TARGET_OPTION, targetHelp } from "./target-flag.js";
 
-const HELP = `usage: seige serve [--host HOST] [--port PORT]
+const HELP = `usage: seige serve [--host HOST] [--port PORT] [--target BACKEND]
 
-  --host   interface to bind (default 127.0.0.1, this machine only; 0.0.0.0 in containers)
-  --port   port (default $PORT, else 8000)
+  --host    interface to bind (default 127.0.0.1, this machine only; 0.0.0.0 in containers)
+  --port    port (default $PORT, else 8000)
+${targetHelp(12)}
 Environment: SEIGE_TARGET_BACKEND (sim | lens | organism | openai; default sim) with SEIGE_TARGET_MODEL,
 SEIGE_DIRECTIONS, SEIGE_TARGET_URL, SEIGE_TARGET_API_KEY; SEIGE_REPLAY_DIR and
 SEIGE_LLM_ALLOWLIST for replay:/llm: opponents; SEIGE_LEARNED_DIR (./runs) for
@@ -34,6 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       host: { type: "string", default: "127.0.0.1" },
       port: { type: "string" },
+      ...TARGET_OPTION,
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -49,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
   // Read the opponent limits once, now: a bad SEIGE_LLM_ALLOWLIST is a start-up
   // error with its own message, not a failure of every session later.
   const opponents = opponentConfigFromEnv();
-  const target = await createTarget();
+  const target = await createTarget({ backend: values.target });
   const server = await startServer({
     createEnv: () => new SeigeEnv(target, {}, opponents),
     host: values.host,

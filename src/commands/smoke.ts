@@ -11,13 +11,15 @@ import { connectNode } from "../client/node.js";
 import { SeigeEnv } from "../env/index.js";
 import { type RunningServer, startServer } from "../server/index.js";
 import { createTarget } from "../target/create.js";
-import { intFlag, parseFlags } from "./args.js";
+import { CliUsageError, intFlag, parseFlags } from "./args.js";
+import { TARGET_OPTION, targetHelp } from "./target-flag.js";
 
-const HELP = `usage: seige smoke [--url URL] [--seed S] [--timeout-ms MS]
+const HELP = `usage: seige smoke [--url URL] [--seed S] [--timeout-ms MS] [--target BACKEND]
 
-  --url         server to check (default: start one on a free local port, sim target)
+  --url         server to check (default: start one on a free local port, on --target)
   --seed        reset seed (default 0)
-  --timeout-ms  per-request timeout (default 10000)`;
+  --timeout-ms  per-request timeout (default 10000)
+${targetHelp(16)}`;
 
 class SmokeFailure extends Error {}
 
@@ -30,6 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     options: {
       url: { type: "string" },
+      ...TARGET_OPTION,
       seed: { type: "string" },
       "timeout-ms": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -41,17 +44,19 @@ export async function run(argv: string[]): Promise<number> {
   }
   const seed = intFlag(values.seed, "seed", 0);
   const timeoutMs = intFlag(values["timeout-ms"], "timeout-ms", 10_000);
+  if (values.url && values.target)
+    throw new CliUsageError("--target picks the target of the server smoke starts; with --url the server has its own");
   let server: RunningServer | null = null;
   let target: Awaited<ReturnType<typeof createTarget>> | null = null;
   const say = (line: string) => process.stdout.write(`${line}\n`);
   try {
     let url = values.url;
     if (!url) {
-      const t = await createTarget();
+      const t = await createTarget({ backend: values.target });
       target = t;
       server = await startServer({ createEnv: () => new SeigeEnv(t), port: 0 });
       url = server.url;
-      say(`started a local server at ${url} (target ${t.info.backend})`);
+      say(`started a local server at ${url} (target ${t.info.backend}/${t.info.modelId})`);
     }
     await smoke(url, seed, timeoutMs, say);
     say("smoke: all checks passed");

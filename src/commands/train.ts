@@ -38,10 +38,12 @@ import {
 import { createTarget } from "../target/create.js";
 import type { TargetSystem } from "../target/types.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
+import { TARGET_OPTION, targetHelp } from "./target-flag.js";
 
 const HELP = `usage: seige train --role blue|red --opponent <spec> --out DIR
                    [--stage N] [--seed S] [--episodes N] [--minutes M] [--batch B]
                    [--eval-seeds A..B] [--mix SPEC[,SPEC]] [--alternate ROUNDS [--population]]
+                   [--target BACKEND]
 
   --role        the role to train
   --opponent    the other role's fixed policy: scripted:<name> or learned:DIR
@@ -66,7 +68,7 @@ const HELP = `usage: seige train --role blue|red --opponent <spec> --out DIR
                 other role so far (--opponent and each earlier round, taken in
                 turn, one per episode) instead of the latest one alone, so that
                 a later round does not forget how to beat an earlier one
-The target comes from SEIGE_TARGET_BACKEND (default sim).`;
+${targetHelp(16)}`;
 
 const other = (r: Role): Role => (r === "red" ? "blue" : "red");
 
@@ -222,6 +224,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags({
     args: argv,
     options: {
+      ...TARGET_OPTION,
       role: { type: "string" },
       opponent: { type: "string" },
       out: { type: "string" },
@@ -285,7 +288,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(entropy !== undefined ? { entropy } : {}),
     command: `seige train ${argv.join(" ")}`,
   };
-  const target = await createTarget();
+  const target = await createTarget({ backend: values.target });
   try {
     if (rounds > 0) {
       const { alternate } = await import("./train-alternate.js");

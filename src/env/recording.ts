@@ -126,7 +126,7 @@ function checkRecordedTarget(
     if (t.backend === backend && t.model === modelId) return;
     throw new SeigeError(
       "validation_error",
-      `recording line ${i + 1} was played on target ${t.backend} (${t.model}); this replay runs on ${backend} (${modelId}). Replay it on the same target: SEIGE_TARGET_BACKEND chooses the backend (sim, lens, organism, openai), SEIGE_TARGET_MODEL the lens model`,
+      `recording line ${i + 1} was played on target ${t.backend} (${t.model}); this replay runs on ${backend} (${modelId}). Replay it on the same target: --target or SEIGE_TARGET_BACKEND chooses the backend (sim, lens, organism, openai), SEIGE_TARGET_MODEL the lens model`,
     );
   });
 }

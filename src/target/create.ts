@@ -7,6 +7,7 @@
  * not configure a backend beyond reading the environment each backend reads.
  */
 import { SeigeError } from "../util/errors.js";
+import { ORGANISM_MODEL_ID } from "./organism-id.js";
 import { SimTarget } from "./sim/sim-target.js";
 import type { TargetSystem } from "./types.js";
 
@@ -16,6 +17,20 @@ export interface CreateTargetOptions {
   /** overrides SEIGE_TARGET_BACKEND */
   backend?: string;
   env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The backend that replays a recording made on `recorded` (its reset line's target) when
+ * it needs no configuration: the sim, or the organism. A lens model elsewhere needs
+ * SEIGE_TARGET_MODEL, and openai its endpoint, so those are not guessed.
+ */
+export function backendOfRecording(recorded: {
+  backend: string;
+  model: string;
+}): string | undefined {
+  if (recorded.backend === "sim") return "sim";
+  if (recorded.backend === "lens" && recorded.model === ORGANISM_MODEL_ID) return "organism";
+  return undefined;
 }
 
 export async function createTarget(options: CreateTargetOptions = {}): Promise<TargetSystem> {
@@ -33,7 +48,7 @@ export async function createTarget(options: CreateTargetOptions = {}): Promise<T
     default:
       throw new SeigeError(
         "config_error",
-        `unknown target backend "${backend}"; SEIGE_TARGET_BACKEND must be one of ${TARGET_BACKENDS.join(", ")}`,
+        `unknown target backend "${backend}"; --target or SEIGE_TARGET_BACKEND must be one of ${TARGET_BACKENDS.join(", ")}`,
       );
   }
 }

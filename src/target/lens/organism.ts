@@ -10,10 +10,11 @@
  * It does not train, evaluate or describe the organism (docs/organism.md does).
  */
 import { fileURLToPath } from "node:url";
+import { ORGANISM_MODEL_ID } from "../organism-id.js";
 import type { LensTarget } from "./lens-target.js";
 import { type LoadLensTargetOptions, loadLensTarget } from "./load.js";
 
-export const ORGANISM_MODEL_ID = "seige-organism";
+export { ORGANISM_MODEL_ID };
 
 /** The shipped organism's checkpoint directory. */
 export function organismDir(): string {
