@@ -45,7 +45,9 @@ export async function run(argv: string[]): Promise<number> {
   const seed = intFlag(values.seed, "seed", 0);
   const timeoutMs = intFlag(values["timeout-ms"], "timeout-ms", 10_000);
   if (values.url && values.target)
-    throw new CliUsageError("--target picks the target of the server smoke starts; with --url the server has its own");
+    throw new CliUsageError(
+      "--target picks the target of the server smoke starts; with --url the server has its own",
+    );
   let server: RunningServer | null = null;
   let target: Awaited<ReturnType<typeof createTarget>> | null = null;
   const say = (line: string) => process.stdout.write(`${line}\n`);
