@@ -48,6 +48,11 @@ export class GraphBuilder {
 
   constructor(readonly name: string) {}
 
+  /** Nodes added so far, before ORT's optimiser fuses any (bench/organism-decode.ts). */
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
   private fresh(hint: string): string {
     let n = `${hint}_${this.counter++}`;
     while (this.used.has(n)) n = `${hint}_${this.counter++}`;
