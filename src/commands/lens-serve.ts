@@ -7,6 +7,7 @@
 import { allowedHostsFromEnv, allowedOriginsFromEnv } from "../server/index.js";
 import { startOpenAIServer } from "../server/openai/index.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
+import { stopSignal } from "./stop-signal.js";
 
 export const LENS_SERVE_HELP = `usage: seige lens serve --model DIR [--port P] [--host H] [--model-id ID]
                         [--threads N] [--device cpu|cuda|webgpu] [--batch-window-ms MS]
@@ -70,13 +71,11 @@ export async function run(argv: string[]): Promise<number> {
     allowedHosts: allowedHostsFromEnv(),
     log: (line) => process.stderr.write(`${line}\n`),
   });
+  const stopped = stopSignal(); // before the line that says it is up
   process.stderr.write(
     `seige lens serving '${server.modelId}' on ${server.url}/v1 (OpenAI-compatible chat completions)\n`,
   );
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  await stopped;
   process.stderr.write("seige lens serve: shutting down\n");
   await server.close();
   return 0;

@@ -14,6 +14,7 @@ import {
 } from "../server/index.js";
 import { createTarget } from "../target/create.js";
 import { CliUsageError, intFlag, parseFlags } from "./args.js";
+import { stopSignal } from "./stop-signal.js";
 import { TARGET_OPTION, targetHelp } from "./target-flag.js";
 
 const HELP = `usage: seige serve [--host HOST] [--port PORT] [--target BACKEND]
@@ -64,14 +65,12 @@ export async function run(argv: string[]): Promise<number> {
     runsRoot: process.env.SEIGE_LEARNED_DIR || "./runs",
     log: (line) => process.stderr.write(`${line}\n`),
   });
+  const stopped = stopSignal(); // before the line that says it is up
   process.stderr.write(
     `seige serving on http://${values.host}:${server.port} (target ${target.info.backend}/${target.info.modelId}, ` +
       `max ${limits.maxSessions} sessions); docs at ${server.url}/docs, web arena at ${server.url}/web/\n`,
   );
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
+  await stopped;
   process.stderr.write("seige: shutting down\n");
   await server.close();
   await target.close?.();

@@ -53,32 +53,13 @@ describe("the organism backend", () => {
   // Issue 13 names the flag: every command that builds a target takes it, not only play.
   it("every command that builds a target takes --target and rejects an unknown one", async () => {
     for (const args of [
-      ["serve", "--port", "0"],
-      ["smoke"],
-      ["eval", "--red", "text", "--blue", "allow-all", "--seeds", "0..0", "--quiet"],
-      [
-        "rollout",
-        "--role",
-        "red",
-        "--policy",
-        "text",
-        "--opponent",
-        "scripted:allow-all",
-        "--seeds",
-        "0..0",
-        "--quiet",
-      ],
-      ["audit", "--quick", "--quiet"],
-      [
-        "train",
-        "--role",
-        "blue",
-        "--out",
-        join(tmpdir(), "seige-never-written"),
-        "--episodes",
-        "16",
-      ],
-    ]) {
+      "serve --port 0",
+      "smoke",
+      "eval --red text --blue allow-all --seeds 0..0 --quiet",
+      "rollout --role red --policy text --opponent scripted:allow-all --seeds 0..0 --quiet",
+      "audit --quick --quiet",
+      `train --role blue --out ${join(tmpdir(), "seige-never-written")} --episodes 16`,
+    ].map((line) => line.split(" "))) {
       const r = await captureMain([...args, "--target", "bogus"]);
       expect(r.code, args[0]).not.toBe(0);
       expect(r.out + r.err, args[0]).toContain(
@@ -113,18 +94,9 @@ describe("the organism backend", () => {
     try {
       const file = join(work, "organism.jsonl");
       const played = await captureMain([
-        "play",
-        "--target",
-        "organism",
-        "--red",
-        "text",
-        "--blue",
-        "allow-all",
-        "--episodes",
-        "1",
+        ..."play --target organism --red text --blue allow-all --episodes 1 --quiet".split(" "),
         "--record",
         file,
-        "--quiet",
       ]);
       expect(played.code).toBe(0);
       const r = await captureMain(["replay", file]);
