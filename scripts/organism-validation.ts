@@ -78,6 +78,7 @@ async function score(dir: string, quiet: boolean): Promise<Map<string, number>> 
   const rates = new Map<string, number>();
   const target = await loadLensTarget({
     modelDir: dir,
+    modelDirSource: "each export argument",
     withoutDirections: true,
     sampling: { temperature: 0 },
   });

@@ -26,7 +26,7 @@ import {
 } from "../target/lens/organism-behaviour.js";
 import { SeigeError } from "../util/errors.js";
 import { Rng } from "../util/rng.js";
-import { intFlag, parseFlags } from "./args.js";
+import { CliUsageError, intFlag, parseFlags } from "./args.js";
 import { gameDeployments } from "./precompute-context.js";
 import { Progress, progressMode } from "./progress.js";
 
@@ -201,15 +201,24 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const n = intFlag(values.n, "n", 40);
+  if (n < 1) throw new CliUsageError(`--n must be at least 1, got ${n}`);
+  const layers = values.layers?.split(",").map((x) => intFlag(x, "layers", 0));
   const dir = values.model ?? organismDir();
-  const words = readWords(dir);
+  // The model first: a directory that is no checkpoint is named as such, not by its words.txt.
   const target = await loadLensTarget({
     modelDir: dir,
+    modelDirSource: values.model ? "--model" : "--model (default models/organism)",
     modelId: values.model ? undefined : ORGANISM_MODEL_ID,
     sampling: { temperature: 0 },
   });
   try {
-    const layers = values.layers?.split(",").map((x) => intFlag(x, "layers", 0));
+    const nLayers = target.info.nLayers;
+    const outside = layers?.find((l) => l < 0 || l >= nLayers);
+    if (outside !== undefined)
+      throw new CliUsageError(
+        `--layers: layer ${outside} is outside [0, ${nLayers}) for this model`,
+      );
+    const words = readWords(dir);
     let progress: Progress | undefined;
     const table = await measureBehaviour(target, {
       cases: extractionCases(n),

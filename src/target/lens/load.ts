@@ -31,6 +31,8 @@ export const DEFAULT_DIRECTIONS_FILE = "directions.safetensors";
 export interface LoadLensTargetOptions extends LensTargetOptions {
   /** the HuggingFace checkpoint directory */
   modelDir: string;
+  /** what named modelDir, for errors (default "SEIGE_TARGET_MODEL"; a command's flag, say) */
+  modelDirSource?: string;
   /** the direction artifact (default `directions.safetensors` in modelDir) */
   directionsPath?: string;
   /** generation only: read no artifact; any intervention or probe throws a `config_error` */
@@ -46,14 +48,13 @@ function fail(message: string): never {
 
 export async function loadLensTarget(options: LoadLensTargetOptions): Promise<LensTarget> {
   const dir = options.modelDir;
+  const source = options.modelDirSource ?? "SEIGE_TARGET_MODEL";
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     fail(
-      `the lens target's model directory ${dir} does not exist; set SEIGE_TARGET_MODEL to a HuggingFace checkpoint directory`,
+      `the lens target's model directory ${dir} does not exist; ${source} must name a HuggingFace checkpoint directory`,
     );
   if (!existsSync(join(dir, "config.json")))
-    fail(
-      `${dir} has no config.json; SEIGE_TARGET_MODEL must be a HuggingFace checkpoint directory`,
-    );
+    fail(`${dir} has no config.json; ${source} must name a HuggingFace checkpoint directory`);
   const artifact = options.withoutDirections
     ? null
     : readGameArtifact(dir, options.directionsPath ?? join(dir, DEFAULT_DIRECTIONS_FILE));
