@@ -228,6 +228,23 @@ describe("sampling", () => {
     expect(others.some((o) => o.join() !== a.join())).toBe(true);
   });
 
+  it("refuses sampling options no sampler means, naming them", async () => {
+    const { model } = await open("qwen2");
+    for (const [opts, says] of [
+      [{ temperature: -1 }, "temperature must be a finite number ≥ 0 (0 is greedy), got -1"],
+      [{ temperature: Number.NaN }, "temperature must be a finite number"],
+      [{ topP: 0 }, "top-p must be in (0, 1], got 0"],
+      [{ temperature: 1, topP: 1.5 }, "top-p must be in (0, 1], got 1.5"],
+    ] as const) {
+      await expect(model.generate([[5, 6, 7]], { maxNewTokens: 2, ...opts })).rejects.toMatchObject(
+        {
+          code: "validation_error",
+          message: expect.stringContaining(says),
+        },
+      );
+    }
+  });
+
   it("stops at a stop token (not included) and reports the reason", async () => {
     const { model } = await open("gpt2");
     const [free] = await model.generate([[1, 2, 3]], { maxNewTokens: 5 });

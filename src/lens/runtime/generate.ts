@@ -24,7 +24,7 @@ import { accumulateCapture } from "./captures.js";
 import { CACHE_COLUMNS_STEP, type Engine, prefillChunk, type StepOutput } from "./engine.js";
 import { compilePlan } from "./plan.js";
 import { type PrefixCache, prefixSignature } from "./prefix-cache.js";
-import { type SamplingOptions, sampleToken } from "./sample.js";
+import { checkSampling, type SamplingOptions, sampleToken } from "./sample.js";
 import {
   newStream,
   rebuildFromSource,
@@ -75,6 +75,7 @@ export async function generateBatch(
   if (b === 0) return [];
   if (prompts.some((p) => p.length === 0))
     throw new SeigeError("validation_error", "generate: every prompt needs at least one token");
+  checkSampling(opts);
   const ivs = opts.interventions ?? [];
   if (opts.interventions && ivs.length !== b) {
     throw new SeigeError(

@@ -4,6 +4,7 @@
  * drawing from a per-sequence `Rng`, so a seeded run is reproducible and one
  * sequence's draws never shift another's. Probabilities are computed in f64.
  */
+import { SeigeError } from "../../util/errors.js";
 import type { Rng } from "../../util/rng.js";
 
 export interface SamplingOptions {
@@ -11,6 +12,22 @@ export interface SamplingOptions {
   temperature?: number;
   /** nucleus mass in (0, 1]; 1 = no truncation (default) */
   topP?: number;
+}
+
+/**
+ * A `validation_error` for options no sampler means: a negative or non-finite temperature
+ * (0 is greedy), a nucleus mass outside (0, 1]. Unchecked, a negative temperature was
+ * greedy and a mass above 1 no truncation, silently.
+ */
+export function checkSampling(opts: SamplingOptions): void {
+  const { temperature, topP } = opts;
+  if (temperature !== undefined && !(Number.isFinite(temperature) && temperature >= 0))
+    throw new SeigeError(
+      "validation_error",
+      `temperature must be a finite number ≥ 0 (0 is greedy), got ${temperature}`,
+    );
+  if (topP !== undefined && !(topP > 0 && topP <= 1))
+    throw new SeigeError("validation_error", `top-p must be in (0, 1], got ${topP}`);
 }
 
 export function argmax(row: ArrayLike<number>): number {

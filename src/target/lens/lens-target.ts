@@ -30,7 +30,7 @@ import { residPost } from "../../lens/hooks.js";
 import type { InterventionInput } from "../../lens/interventions.js";
 import type { LensModel } from "../../lens/model.js";
 import { PREFIX_CACHE_BYTES, PrefixCache } from "../../lens/runtime/prefix-cache.js";
-import type { SamplingOptions } from "../../lens/runtime/sample.js";
+import { checkSampling, type SamplingOptions } from "../../lens/runtime/sample.js";
 import type { LensTokenizer } from "../../lens/tokenizer.js";
 import { SeigeError } from "../../util/errors.js";
 import type { ProbeSummary } from "../../vocab.js";
@@ -101,6 +101,7 @@ export class LensTarget implements TargetSystem {
     this.tok = model.tokenizer;
     this.maxNewTokens = options.maxNewTokens ?? 48;
     this.sampling = options.sampling ?? { temperature: 0.7, topP: 0.9 };
+    checkSampling(this.sampling);
     this.maxBatch = options.maxBatch ?? 16;
     this.suffixLength = options.suffixLength ?? 8;
     this.suffixCacheSize = options.suffixCacheSize ?? 256;
